@@ -1,0 +1,356 @@
+"""A scalar autograd engine: :class:`Value` and its table of local derivatives.
+
+Each operation has two halves that sit next to each other in this file:
+
+* the **forward** half, a method on :class:`Value` that computes the result and
+  remembers which values it came from;
+* the **backward** half, a small module-level function that applies the chain
+  rule: ``child.grad += (local derivative) * out.grad``.
+
+The backward rules live at module level (not as a closure per node) and
+``Value`` uses ``__slots__``. A closure per node would make every node a
+reference cycle, and Python's cyclic garbage collector would then dominate the
+run time of a training loop.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Callable, Iterator, Union
+
+Number = Union[int, float]
+
+__all__ = ["Value", "topological_order"]
+
+
+def _describe(obj: object) -> str:
+    """A short description of ``obj`` for error messages: its type and value."""
+    text = repr(obj)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(obj).__name__} ({text})"
+
+
+def _as_float(x: object, what: str = "Value") -> float:
+    """Return ``x`` as a finite Python float, or raise a clear error."""
+    # bool is a subclass of int, and numpy's bool_ is not a real number: both
+    # are almost always a mistake when building a graph.
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} expects a real number (int, float or NumPy scalar), got {_describe(x)}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"{what} expects a finite number, got {value!r}")
+    return value
+
+
+class Value:
+    """A scalar that remembers how it was computed, so it can compute gradients.
+
+    Args:
+        data: any finite real number (``int``, ``float`` or a NumPy scalar); it
+            is stored as a Python ``float``.
+        label: an optional name, shown by :func:`backprop_lib.draw_dot`.
+
+    ``grad`` holds d(root)/d(self) after ``root.backward()``, and starts at 0.0.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = a * a + 3 * a
+    >>> b.backward()
+    >>> a.grad
+    7.0
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_prev", "_aux")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {_describe(label)}")
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op = ""  # the operation that produced this value; "" for a leaf
+        self._prev: tuple[Value, ...] = ()  # the values it was computed from
+        self._aux = 0.0  # an operation's constant, e.g. the exponent of x**3
+
+    @staticmethod
+    def _result(data: float, op: str, prev: tuple, aux: float = 0.0) -> "Value":
+        """Build an operation's output without re-validating ``data``."""
+        if not math.isfinite(data):
+            raise OverflowError(
+                f"the result of {op!r} is not a finite float ({data!r}); "
+                "the inputs are too large for this operation"
+            )
+        out = Value.__new__(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out._op = op
+        out._prev = prev
+        out._aux = aux
+        return out
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    # ------------------------------------------------------------------ forward
+    def __add__(self, other: Value | Number) -> Value:
+        other = _wrap(other, "+")
+        return Value._result(self.data + other.data, "+", (self, other))
+
+    def __sub__(self, other: Value | Number) -> Value:
+        other = _wrap(other, "-")
+        return Value._result(self.data - other.data, "-", (self, other))
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = _wrap(other, "*")
+        return Value._result(self.data * other.data, "*", (self, other))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = _wrap(other, "/")
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"division by a Value whose data is 0.0 (numerator {self.data!r})")
+        return Value._result(self.data / other.data, "/", (self, other))
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            # x ** y with y a Value: d/dy needs log(x), so x must be positive.
+            if self.data <= 0.0:
+                raise ValueError(f"x ** y with a Value exponent needs x > 0 (its derivative in y uses log x), got x = {self.data!r}")
+            return Value._result(self.data**other.data, "pow", (self, other))
+        k = _as_float(other, "the exponent of **")
+        if self.data < 0.0 and not k.is_integer():
+            raise ValueError(f"{self.data!r} ** {k!r} is not a real number: a negative base needs an integer exponent")
+        if self.data == 0.0 and k < 0.0:
+            raise ZeroDivisionError(f"0.0 ** {k!r} divides by zero")
+        return Value._result(self.data**k, "**", (self,), k)
+
+    def __neg__(self) -> Value:
+        return Value._result(-self.data, "neg", (self,))
+
+    # The reflected forms: 2 * x, 1 - x, 10 / x, 2 ** x.
+    def __radd__(self, other: Number) -> Value:
+        return _wrap(other, "+") + self
+
+    def __rsub__(self, other: Number) -> Value:
+        return _wrap(other, "-") - self
+
+    def __rmul__(self, other: Number) -> Value:
+        return _wrap(other, "*") * self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _wrap(other, "/") / self
+
+    def __rpow__(self, other: Number) -> Value:
+        base = _as_float(other, "the base of **")
+        if base <= 0.0:
+            raise ValueError(f"c ** x with a Value exponent needs c > 0 (its derivative uses log c), got c = {base!r}")
+        return Value._result(base**self.data, "exp_base", (self,), base)
+
+    def exp(self) -> Value:
+        """e ** self."""
+        if self.data > 709.782712893384:  # math.log(sys.float_info.max)
+            raise OverflowError(f"exp({self.data!r}) overflows a float; inputs above about 709.78 do")
+        return Value._result(math.exp(self.data), "exp", (self,))
+
+    def log(self) -> Value:
+        """The natural logarithm; ``ValueError`` for data <= 0."""
+        if self.data <= 0.0:
+            raise ValueError(f"log needs a positive input, got {self.data!r}")
+        return Value._result(math.log(self.data), "log", (self,))
+
+    def tanh(self) -> Value:
+        """tanh, exact for every finite input (it never forms e ** 2x)."""
+        return Value._result(math.tanh(self.data), "tanh", (self,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e ** -x), computed without overflow for any finite input."""
+        return Value._result(stable_sigmoid(self.data), "sigmoid", (self,))
+
+    def relu(self) -> Value:
+        """max(0, x). Its derivative at exactly 0 is taken to be 0."""
+        return Value._result(self.data if self.data > 0.0 else 0.0, "relu", (self,))
+
+    # ----------------------------------------------------------------- backward
+    def backward(self) -> None:
+        """Fill in ``.grad`` of every value this one depends on.
+
+        Sets this value's grad to 1, then visits the graph in reverse
+        topological order, so a node passes its gradient on only after every
+        use of it has added its share. The walk uses an explicit stack, not
+        recursion, so graphs of any depth work.
+
+        Gradients of **leaves** accumulate across calls, as in PyTorch: call
+        :meth:`zero_grad` (or ``Module.zero_grad``) between steps. Gradients of
+        intermediate values are recomputed from zero on each call.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node._prev:
+                node.grad = 0.0
+        self.grad = 1.0
+        rules = BACKWARD_RULES
+        for node in reversed(order):
+            if node._prev:
+                rules[node._op](node)
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0 on this value and every value it depends on."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def parents(self) -> tuple:
+        """The values this one was computed from (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def op(self) -> str:
+        """The operation that produced this value, e.g. ``"+"``; ``""`` for a leaf."""
+        return self._op
+
+
+def _wrap(x: object, op: str) -> Value:
+    """Let plain numbers take part in operations with a Value."""
+    if type(x) is Value:
+        return x
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"cannot use {_describe(x)} with a Value in {op!r}: expected a real number or a Value")
+    return Value(x)
+
+
+def stable_sigmoid(x: float) -> float:
+    """The logistic function without overflow: never forms e ** (large)."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every value ``root`` depends on, each after all of its inputs.
+
+    An iterative depth-first search (no recursion limit). The order is
+    deterministic: inputs are visited left to right.
+    """
+    order: list[Value] = []
+    visited: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for child in reversed(node._prev):
+            if id(child) not in visited:
+                stack.append((child, False))
+    return order
+
+
+# ---------------------------------------------------------------------------
+# The table of local derivatives. Each rule reads ``out`` (the result) and adds
+# (local derivative) * out.grad to the grad of each input: the chain rule.
+# "+=" not "=": a value used twice receives a contribution from each use.
+# ---------------------------------------------------------------------------
+def _add(out: Value) -> None:  # d(a+b)/da = 1, d(a+b)/db = 1
+    a, b = out._prev
+    a.grad += out.grad
+    b.grad += out.grad
+
+
+def _sub(out: Value) -> None:  # d(a-b)/da = 1, d(a-b)/db = -1
+    a, b = out._prev
+    a.grad += out.grad
+    b.grad -= out.grad
+
+
+def _mul(out: Value) -> None:  # d(ab)/da = b, d(ab)/db = a
+    a, b = out._prev
+    a.grad += b.data * out.grad
+    b.grad += a.data * out.grad
+
+
+def _div(out: Value) -> None:  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+    a, b = out._prev
+    a.grad += out.grad / b.data
+    b.grad -= out.grad * a.data / (b.data * b.data)
+
+
+def _pow_const(out: Value) -> None:  # d(x^k)/dx = k x^(k-1)
+    (x,) = out._prev
+    k = out._aux
+    if k == 0.0:
+        return  # x^0 is constant
+    if x.data == 0.0 and k < 1.0:
+        raise ValueError(f"the derivative of x ** {k!r} at x = 0 is infinite")
+    x.grad += k * x.data ** (k - 1.0) * out.grad
+
+
+def _pow(out: Value) -> None:  # d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x
+    x, y = out._prev
+    x.grad += y.data * x.data ** (y.data - 1.0) * out.grad
+    y.grad += out.data * math.log(x.data) * out.grad
+
+
+def _exp_base(out: Value) -> None:  # d(c^x)/dx = c^x log c
+    (x,) = out._prev
+    x.grad += out.data * math.log(out._aux) * out.grad
+
+
+def _neg(out: Value) -> None:  # d(-x)/dx = -1
+    (x,) = out._prev
+    x.grad -= out.grad
+
+
+def _exp(out: Value) -> None:  # d(e^x)/dx = e^x
+    (x,) = out._prev
+    x.grad += out.data * out.grad
+
+
+def _log(out: Value) -> None:  # d(log x)/dx = 1/x
+    (x,) = out._prev
+    x.grad += out.grad / x.data
+
+
+def _tanh(out: Value) -> None:  # d(tanh x)/dx = 1 - tanh(x)^2
+    (x,) = out._prev
+    x.grad += (1.0 - out.data * out.data) * out.grad
+
+
+def _sigmoid(out: Value) -> None:  # d(s(x))/dx = s(x)(1 - s(x))
+    (x,) = out._prev
+    x.grad += out.data * (1.0 - out.data) * out.grad
+
+
+def _relu(out: Value) -> None:  # d(max(0,x))/dx = 1 if x > 0 else 0
+    (x,) = out._prev
+    if out.data > 0.0:
+        x.grad += out.grad
+
+
+BACKWARD_RULES: dict[str, Callable[[Value], None]] = {
+    "+": _add,
+    "-": _sub,
+    "*": _mul,
+    "/": _div,
+    "**": _pow_const,
+    "pow": _pow,
+    "exp_base": _exp_base,
+    "neg": _neg,
+    "exp": _exp,
+    "log": _log,
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
+    "relu": _relu,
+}
+"""Operation symbol -> the function that applies its local derivative."""
+
+
+def iter_leaves(root: Value) -> Iterator[Value]:
+    """The leaves (inputs and parameters) that ``root`` depends on, in order."""
+    return (node for node in topological_order(root) if not node._prev)
