@@ -97,7 +97,7 @@ def check_derivative(
 ) -> Feedback:
     """Check an answer for d f / d ``wrt`` at the point ``at``.
 
-    The expected value comes from the engine (``f`` applied to :class:`Value`
+    The expected value comes from the engine (``f`` applied to :class:`~backprop_lib.Value`
     inputs, then ``backward``); :mod:`backprop_lib.gradcheck` verifies the
     engine on the same function in the tests.
     """
@@ -122,7 +122,9 @@ def check_function(
     """Check a function the reader wrote against ``reference`` on every case.
 
     Each case is a tuple of positional arguments. The first failing case is
-    named in the feedback, with what was expected and what came back.
+    named in the feedback, with what was expected and what came back. A
+    function that still returns ``None`` (the exercise's starting point) counts
+    as not answered yet.
     """
     if answer is None:
         return _UNANSWERED
@@ -134,6 +136,8 @@ def check_function(
             got = answer(*_copy(case))
         except Exception as error:  # the reader's code may raise anything; report it, do not crash
             return Feedback(False, f"calling it with {case!r} raised {type(error).__name__}: {error}. {hint}".strip())
+        if got is None and case is cases[0]:
+            return _UNANSWERED
         verdict = check(got, want, "", tol)
         if not verdict:
             return Feedback(False, f"for input {case!r} expected {np.round(_as_array(want, 'expected'), 6).tolist()}, "

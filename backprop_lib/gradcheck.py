@@ -84,7 +84,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
 
 
 def relative_error(analytic: float, numeric: float) -> float:
-    """|a - n| / max(|a|, |n|), and 0 when both are 0."""
+    """``|a - n| / max(|a|, |n|)``, and 0 when both are 0."""
     scale = max(abs(analytic), abs(numeric))
     return 0.0 if scale == 0.0 else abs(analytic - numeric) / scale
 
@@ -158,7 +158,7 @@ def check_value_gradients(
 ) -> GradientCheck:
     """Check the engine's gradients of ``build(**inputs)`` against central differences.
 
-    ``build`` receives one :class:`Value` per named input and returns the root.
+    ``build`` receives one :class:`~backprop_lib.Value` per named input and returns the root.
     The analytic column comes from ``root.backward()``; the numeric column from
     rebuilding the graph with one input nudged by ``±h``.
 

@@ -1,0 +1,92 @@
+"""The project's tasks, run by `make book`, `make test` and `make outputs`.
+
+    python .ci/tasks.py book      build the HTML book (incremental) and say where it is
+    python .ci/tasks.py test      pytest, strict nbval on every chapter, clean strict build
+    python .ci/tasks.py outputs   re-execute the chapters in place and store their outputs
+
+Set-up (Graphviz, the virtualenv, the pinned requirements) is done by
+.ci/setup.sh before any of these run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+BUILD = ROOT / "_build"
+BIN = Path(sys.executable).parent
+
+
+def chapters() -> list[Path]:
+    return sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+
+
+def run(title: str, command: list[str]) -> tuple[str, bool, float]:
+    print(f"\n=== {title}\n$ {' '.join(command)}", flush=True)
+    start = time.perf_counter()
+    ok = subprocess.call(command, cwd=ROOT) == 0
+    return title, ok, time.perf_counter() - start
+
+
+def jupyter_book(*args: str) -> list[str]:
+    return [str(BIN / "jupyter-book"), "build", *args, str(ROOT)]
+
+
+def book() -> int:
+    title, ok, seconds = run("build the book", jupyter_book())
+    index = BUILD / "html" / "index.html"
+    if ok:
+        print(f"\nThe book is built ({seconds:.0f} s). Open it at:\n  file://{index}")
+    return 0 if ok else 1
+
+
+def test() -> int:
+    results = [
+        run("library tests (pytest tests/)", [str(BIN / "pytest"), "-q", "tests"]),
+        run(
+            "stored outputs reproduce (strict nbval)",
+            [str(BIN / "pytest"), "-q", "--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg",
+             *[str(p.relative_to(ROOT)) for p in chapters()]],
+        ),
+    ]
+    # A clean build: incremental builds hide warnings, and -W turns each into an error.
+    shutil.rmtree(BUILD, ignore_errors=True)
+    results.append(run("clean strict build of the book", jupyter_book("--all", "-W", "-n", "--keep-going")))
+
+    print("\n=== summary")
+    for title, ok, seconds in results:
+        print(f"{'ok  ' if ok else 'FAIL'}  {seconds:7.1f} s  {title}")
+    print(f"      {sum(s for _, _, s in results):7.1f} s  in all")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+def outputs() -> int:
+    import nbformat
+    from nbclient import NotebookClient
+
+    for path in chapters():
+        start = time.perf_counter()
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}},
+            record_timing=False, store_widget_state=False,
+        )
+        # Widgets render from their own state in a live kernel; none is stored in the file.
+        client.comm_open_handlers = {}
+        client.execute()
+        nb.metadata.pop("widgets", None)
+        nbformat.write(nb, path)
+        print(f"stored outputs of {path.relative_to(ROOT)} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    tasks = {"book": book, "test": test, "outputs": outputs}
+    if len(sys.argv) != 2 or sys.argv[1] not in tasks:
+        sys.exit(__doc__)
+    sys.exit(tasks[sys.argv[1]]())
