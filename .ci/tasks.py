@@ -2,7 +2,9 @@
 
     python .ci/tasks.py book      build the HTML book (incremental) and say where it is
     python .ci/tasks.py test      pytest, strict nbval on every chapter, clean strict build
-    python .ci/tasks.py outputs   re-execute the chapters in place and store their outputs
+    python .ci/tasks.py outputs [NOTEBOOK ...]
+                                  re-execute the chapters (or only those named) in place
+                                  and store their outputs
 
 Set-up (Graphviz, the virtualenv, the pinned requirements) is done by
 .ci/setup.sh before any of these run.
@@ -65,11 +67,12 @@ def test() -> int:
     return 0 if all(ok for _, ok, _ in results) else 1
 
 
-def outputs() -> int:
+def outputs(*names: str) -> int:
     import nbformat
     from nbclient import NotebookClient
 
-    for path in chapters():
+    paths = [Path(name).resolve() for name in names] or chapters()
+    for path in paths:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(
@@ -80,6 +83,11 @@ def outputs() -> int:
         client.comm_open_handlers = {}
         client.execute()
         nb.metadata.pop("widgets", None)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                # A widget view names a random model id that no kernel will know when the
+                # file is opened again; the output's text/html (its static form) stays.
+                output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
         nbformat.write(nb, path)
         print(f"stored outputs of {path.relative_to(ROOT)} ({time.perf_counter() - start:.1f} s)")
     return 0
@@ -87,6 +95,6 @@ def outputs() -> int:
 
 if __name__ == "__main__":
     tasks = {"book": book, "test": test, "outputs": outputs}
-    if len(sys.argv) != 2 or sys.argv[1] not in tasks:
+    if len(sys.argv) < 2 or sys.argv[1] not in tasks or (len(sys.argv) > 2 and sys.argv[1] != "outputs"):
         sys.exit(__doc__)
-    sys.exit(tasks[sys.argv[1]]())
+    sys.exit(tasks[sys.argv[1]](*sys.argv[2:]))
