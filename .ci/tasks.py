@@ -12,6 +12,7 @@ Set-up (Graphviz, the virtualenv, the pinned requirements) is done by
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,14 @@ def test() -> int:
     return 0 if all(ok for _, ok, _ in results) else 1
 
 
+def colab_install_url() -> str:
+    """The install target of each chapter's Colab cell, from repository.url in _config.yml."""
+    import yaml
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"].rstrip("/")
+    return f"git+{url}"
+
+
 def outputs(*names: str) -> int:
     import nbformat
     from nbclient import NotebookClient
@@ -75,6 +84,9 @@ def outputs(*names: str) -> int:
     for path in paths:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
+        # The repository URL lives in _config.yml; the Colab cell follows it.
+        setup = next(cell for cell in nb.cells if cell.cell_type == "code")
+        setup.source = re.sub(r"git\+https://[^\s\"']+", colab_install_url(), setup.source)
         client = NotebookClient(
             nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}},
             record_timing=False, store_widget_state=False,
