@@ -1,17 +1,28 @@
 """Interactive figures: sliders that redraw values, gradients, graphs and plots.
 
-One description, a render function and its sliders, makes the figure. In a
-live kernel (Jupyter, Binder, Colab) the sliders call the render function. The
-figure's text/html form shows its initial state and says where the sliders are
-live, so a reader of the static page is never left dragging a dead slider.
+One description, a render function and its sliders, makes the figure, and it
+works in two worlds:
+
+* **In a live kernel** (Jupyter, Binder, Colab) the sliders are ipywidgets and
+  every move calls the render function.
+* **On the static web page** there is no kernel. When the book is built
+  (``BACKPROP_STATIC_FIGURES=1``, set by ``make book`` and ``make test``), the
+  figure's text/html form carries *frames*: the render function's output at
+  every position of every slider, computed by this library at build time, moved
+  one slider at a time. A few lines of JavaScript swap frames as a slider moves.
+  Without that variable the text/html form shows the initial state and says
+  where the sliders are live.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import html
 import io
+import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +30,7 @@ from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
-__all__ = ["Slider", "InteractiveFigure", "svg_html", "figure_html", "book_links"]
+__all__ = ["Slider", "InteractiveFigure", "svg_html", "figure_html", "book_links", "STATIC_ENV"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,24 @@ class Slider:
             raise ValueError(f"log slider {self.name!r} needs min > 0, got {self.min!r}")
         if not self.step > 0:
             raise ValueError(f"slider {self.name!r} needs a positive step, got {self.step!r}")
+
+    def positions(self) -> list[float]:
+        """Every value the slider can take, as the live widget steps it."""
+        if self.log:
+            low, high = math.log10(self.min), math.log10(self.max)
+            count = int(round((high - low) / self.step))
+            return [10 ** (low + i * self.step) for i in range(count + 1)]
+        count = int(round((self.max - self.min) / self.step))
+        return [round(self.min + i * self.step, 12) for i in range(count + 1)]
+
+    def start_index(self) -> int:
+        """The position nearest the starting value."""
+        scale = (lambda x: math.log10(x)) if self.log else (lambda x: x)
+        target = scale(self.value)
+        return min(range(len(self.positions())), key=lambda i: abs(scale(self.positions()[i]) - target))
+
+    def readout(self, value: float) -> str:
+        return f"{value:.1e}" if self.log else f"{value:.2f}"
 
     def widget(self) -> widgets.Widget:
         label = self.description or self.name
@@ -130,18 +159,63 @@ def book_links(notebook: str | None = None, start: Path | None = None) -> dict[s
     return links
 
 
-def _live_note(notebook: str | None) -> str:
+STATIC_ENV = "BACKPROP_STATIC_FIGURES"
+"""Set to 1 while the book is built: figures then carry their frames for the static page."""
+
+
+def _where(notebook: str | None) -> str:
     links = book_links(notebook)
-    parts = []
-    if "binder" in links:
-        parts.append(f"<a href='{links['binder']}'>Binder</a>")
-    if "colab" in links:
-        parts.append(f"<a href='{links['colab']}'>Colab</a>")
-    where = " or ".join(parts) if parts else "Binder or Colab (launch buttons at the top of the page)"
+    parts = [f"<a href='{links[k]}'>{name}</a>" for k, name in (("binder", "Binder"), ("colab", "Colab")) if k in links]
+    return " or ".join(parts) if parts else "Binder or Colab (launch buttons at the top of the page)"
+
+
+def _live_note(notebook: str | None) -> str:
     return (
-        "<p class='bp-live-note'><strong>Interactive figure.</strong> On this static page the sliders "
-        f"cannot run Python. They are live when the notebook runs: open it in {where}, or in Jupyter locally.</p>"
+        "<p class='bp-live-note'><strong>Interactive figure.</strong> Here the sliders cannot run Python. "
+        f"They are live when the notebook runs: open it in {_where(notebook)}, or in Jupyter locally.</p>"
     )
+
+
+def _frames_note(notebook: str | None, several: bool) -> str:
+    alone = " One slider moves at a time here: moving one returns the others to their starting values." if several else ""
+    return (
+        "<p class='bp-live-note'><strong>Live on this page.</strong> Each position shows what "
+        f"<code>backprop_lib</code> computed for it when the book was built.{alone} "
+        f"To combine sliders freely or edit the code, open the notebook in {_where(notebook)}.</p>"
+    )
+
+
+# Layout for both static forms; scoped to the figure's own classes.
+_STYLE = (
+    "<style>.bp-interactive .bp-control{display:flex;align-items:center;gap:.6em;margin:.2em 0}"
+    ".bp-interactive .bp-control input{width:16em}.bp-interactive .bp-control output{min-width:5em;font-family:monospace}"
+    ".bp-interactive .bp-pane{overflow-x:auto}.bp-interactive .bp-graph svg{max-width:100%;height:auto}"
+    ".bp-interactive table{margin:.5em 0}</style>"
+)
+
+# Swaps frames as a slider moves. Defined once per page, called once per figure.
+_FRAMES_JS = """
+window.bpFigure = window.bpFigure || async function (root) {
+  const spec = JSON.parse(root.querySelector("script.bp-frames").textContent);
+  const bytes = Uint8Array.from(atob(spec.data), c => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const frames = JSON.parse(await new Response(stream).text());
+  const pane = root.querySelector(".bp-pane");
+  const inputs = Array.from(root.querySelectorAll("input.bp-slider"));
+  inputs.forEach((input, s) => {
+    input.addEventListener("input", () => {
+      inputs.forEach((other, t) => {
+        if (t !== s) { other.value = spec.start[t]; other.nextElementSibling.textContent = spec.labels[t][spec.start[t]]; }
+      });
+      const j = Number(input.value);
+      input.nextElementSibling.textContent = spec.labels[s][j];
+      pane.innerHTML = frames[spec.index[s][j]];
+      root.dataset.frame = String(spec.index[s][j]);
+    });
+  });
+  root.dataset.ready = "true";
+};
+"""
 
 
 class InteractiveFigure(widgets.VBox):
@@ -208,11 +282,66 @@ class InteractiveFigure(widgets.VBox):
         sliders = ", ".join(f"{name}={value:g}" for name, value in self.values().items())
         return f"InteractiveFigure({self.title!r}; sliders: {sliders})"
 
+    def frames(self) -> tuple[list[str], list[list[int]]]:
+        """The render function's output at every slider position, one slider at a time.
+
+        Returns ``(frames, index)``: ``frames`` holds each distinct HTML once and
+        ``index[s][j]`` is the frame for slider ``s`` at its ``j``-th position,
+        the other sliders at their starting values.
+        """
+        start = {spec.name: spec.positions()[spec.start_index()] for spec in self.specs}
+        frames: list[str] = []
+        seen: dict[str, int] = {}
+        index = []
+        for spec in self.specs:
+            row = []
+            for value in spec.positions():
+                frame = self.render(**{**start, spec.name: value})
+                if frame not in seen:
+                    seen[frame] = len(frames)
+                    frames.append(frame)
+                row.append(seen[frame])
+            index.append(row)
+        return frames, index
+
+    def static_html(self) -> str:
+        """The figure for a page with no kernel: frames and sliders that switch them."""
+        frames, index = self.frames()
+        packed = base64.b64encode(gzip.compress(json.dumps(frames).encode("utf-8"), mtime=0)).decode("ascii")
+        spec = {
+            "data": packed,
+            "index": index,
+            "start": [s.start_index() for s in self.specs],
+            "labels": [[s.readout(v) for v in s.positions()] for s in self.specs],
+        }
+        controls = "".join(
+            f"<label class='bp-control'>{html.escape(s.description or s.name)} "
+            f"<input class='bp-slider' type='range' min='0' max='{len(s.positions()) - 1}' step='1' "
+            f"value='{s.start_index()}' data-name='{s.name}'/>"
+            f"<output>{s.readout(s.positions()[s.start_index()])}</output></label>"
+            for s in self.specs
+        )
+        first = frames[index[0][self.specs[0].start_index()]]
+        return (
+            f"<div class='bp-interactive bp-static'>{_STYLE}{self._heading()}"
+            f"{_frames_note(self.notebook, len(self.specs) > 1)}<div class='bp-controls'>{controls}</div>"
+            f"<div class='bp-pane'>{first}</div>"
+            f"<script type='application/json' class='bp-frames'>{json.dumps(spec)}</script>"
+            f"<script>{_FRAMES_JS}bpFigure(document.currentScript.parentElement);</script></div>"
+        )
+
+    def _heading(self) -> str:
+        return f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        # The static page shows this when no widget manager runs the sliders.
-        bundle["text/html"] = (
-            f"<div class='bp-interactive'>{f'<h4>{html.escape(self.title)}</h4>' if self.title else ''}"
-            f"{_live_note(self.notebook)}{self.pane.value}</div>"
-        )
+        # What a page with no kernel shows: live frames when the book is built,
+        # otherwise the current state and where the sliders are live.
+        if os.environ.get(STATIC_ENV) == "1":
+            bundle["text/html"] = self.static_html()
+        else:
+            bundle["text/html"] = (
+                f"<div class='bp-interactive'>{_STYLE}{self._heading()}{_live_note(self.notebook)}"
+                f"<div class='bp-pane'>{self.pane.value}</div></div>"
+            )
         return bundle

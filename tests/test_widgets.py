@@ -118,3 +118,37 @@ def test_bad_figures_are_rejected_with_a_clear_message():
     fig = InteractiveFigure(lambda a: f"{a}", [Slider("a", 0, 1, 0)])
     with pytest.raises(ValueError, match="no slider named"):
         fig.set(b=1)
+
+
+def test_static_frames_equal_what_the_live_kernel_computes(monkeypatch):
+    fig = make_figure()
+    frames, index = fig.frames()
+    for s, spec in enumerate(fig.specs):
+        positions = spec.positions()
+        for j in range(0, len(positions), 3):  # sampled positions of each slider
+            fig.set(**{other.name: other.value for other in fig.specs})  # the others at their start
+            fig.set(**{spec.name: positions[j]})
+            assert frames[index[s][j]] == fig.pane.value, (spec.name, positions[j])
+
+
+def test_static_html_carries_compressed_frames_and_range_inputs(monkeypatch):
+    import base64
+    import gzip
+    import json
+
+    monkeypatch.setenv("BACKPROP_STATIC_FIGURES", "1")
+    fig = make_figure()
+    static = fig._repr_mimebundle_()["text/html"]
+    assert "Live on this page" in static and static.count("type='range'") == 2
+    spec = json.loads(re.search(r"<script type='application/json' class='bp-frames'>(.*?)</script>", static).group(1))
+    frames = json.loads(gzip.decompress(base64.b64decode(spec["data"])))
+    assert spec["start"] == [6, 2]  # a starts at 1.0 and b at -1.0 on a grid of step 0.5 from -2
+    assert [len(row) for row in spec["index"]] == [9, 9]
+    assert frames == fig.frames()[0]
+    assert fig._repr_mimebundle_()["text/html"] == static  # byte-stable
+
+
+def test_slider_positions_follow_the_widget_grid():
+    assert Slider("a", -1, 1, 0, step=0.5).positions() == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    log = Slider("h", 1e-3, 1e-1, 1e-2, step=1, log=True)
+    assert log.positions() == pytest.approx([1e-3, 1e-2, 1e-1]) and log.start_index() == 1
