@@ -96,6 +96,8 @@ def outputs(*names: str) -> int:
         client = NotebookClient(
             nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}},
             record_timing=False, store_widget_state=False,
+            # One print is one output, however the kernel happens to flush stdout.
+            coalesce_streams=True,
         )
         # Widgets render from their own state in a live kernel; none is stored in the file.
         client.comm_open_handlers = {}
