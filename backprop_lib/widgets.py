@@ -63,19 +63,26 @@ class Slider:
             raise ValueError(f"slider {self.name!r} needs a positive step, got {self.step!r}")
 
     def positions(self) -> list[float]:
-        """Every value the slider can take, as the live widget steps it."""
+        """Every value the slider can take: the live widget's steps, and the start.
+
+        The starting value is kept exactly even when it is off the grid (e.g. a
+        bias of 6.8813735870195432), so the static page starts where the chapter does.
+        """
         if self.log:
             low, high = math.log10(self.min), math.log10(self.max)
             count = int(round((high - low) / self.step))
-            return [10 ** (low + i * self.step) for i in range(count + 1)]
-        count = int(round((self.max - self.min) / self.step))
-        return [round(self.min + i * self.step, 12) for i in range(count + 1)]
+            grid = [10 ** (low + i * self.step) for i in range(count + 1)]
+        else:
+            count = int(round((self.max - self.min) / self.step))
+            grid = [round(self.min + i * self.step, 12) for i in range(count + 1)]
+        if not any(math.isclose(x, self.value, rel_tol=1e-12, abs_tol=1e-15) for x in grid):
+            grid = sorted(grid + [float(self.value)])
+        return grid
 
     def start_index(self) -> int:
-        """The position nearest the starting value."""
-        scale = (lambda x: math.log10(x)) if self.log else (lambda x: x)
-        target = scale(self.value)
-        return min(range(len(self.positions())), key=lambda i: abs(scale(self.positions()[i]) - target))
+        """The index of the starting value among :meth:`positions`."""
+        grid = self.positions()
+        return min(range(len(grid)), key=lambda i: abs(grid[i] - self.value))
 
     def readout(self, value: float) -> str:
         return f"{value:.1e}" if self.log else f"{value:.2f}"

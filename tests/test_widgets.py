@@ -152,3 +152,9 @@ def test_slider_positions_follow_the_widget_grid():
     assert Slider("a", -1, 1, 0, step=0.5).positions() == [-1.0, -0.5, 0.0, 0.5, 1.0]
     log = Slider("h", 1e-3, 1e-1, 1e-2, step=1, log=True)
     assert log.positions() == pytest.approx([1e-3, 1e-2, 1e-1]) and log.start_index() == 1
+
+
+def test_a_start_off_the_grid_is_kept_exactly():
+    b = Slider("b", -4.0, 12.0, 6.8813735870195432, step=0.25)
+    assert b.positions()[b.start_index()] == 6.8813735870195432
+    assert len(b.positions()) == 65 + 1
