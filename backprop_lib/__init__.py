@@ -5,10 +5,15 @@ One module per idea, each short enough to read in one sitting:
 * :mod:`~backprop_lib.engine`: :class:`Value`, a scalar autograd engine;
 * :mod:`~backprop_lib.graph`: :func:`draw_dot` and :func:`trace`;
 * :mod:`~backprop_lib.gradcheck`: finite differences and the gradient checker;
+* :mod:`~backprop_lib.gates`: gate objects with forward and backward;
+* :mod:`~backprop_lib.nn`: neurons, layers and MLPs on :class:`Value`;
+* :mod:`~backprop_lib.layers`: batched NumPy layers, losses and SGD;
+* :mod:`~backprop_lib.data`: toy data sets made with NumPy;
 * :mod:`~backprop_lib.widgets`: interactive figures with sliders;
 * :mod:`~backprop_lib.exercises`: self-checking exercises.
 """
 
+from .data import make_moons, make_spiral
 from .engine import Value, topological_order
 from .exercises import Feedback, check, check_derivative, check_function
 from .gradcheck import (
@@ -19,7 +24,10 @@ from .gradcheck import (
     numerical_gradient,
     relative_error,
 )
+from .gates import AddNode, MultiplyNode, Node, SubtractNode, TanhNode
 from .graph import draw_dot, trace
+from .layers import SGD, Dense, MeanSquaredError, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh
+from .nn import MLP, Layer, Module, Neuron
 
 __version__ = "1.0.0"
 
@@ -38,4 +46,22 @@ __all__ = [
     "check",
     "check_derivative",
     "check_function",
+    "Node",
+    "AddNode",
+    "SubtractNode",
+    "MultiplyNode",
+    "TanhNode",
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "Dense",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "SoftmaxCrossEntropy",
+    "MeanSquaredError",
+    "SGD",
+    "make_moons",
+    "make_spiral",
 ]

@@ -10,7 +10,9 @@ Each operation has two halves that sit next to each other in this file:
 The backward rules live at module level (not as a closure per node) and
 ``Value`` uses ``__slots__``. A closure per node would make every node a
 reference cycle, and Python's cyclic garbage collector would then dominate the
-run time of a training loop.
+run time of a training loop. For the same reason a value keeps its (at most
+two) inputs in two slots rather than in a tuple: one object per node instead
+of two halves the memory of a graph and the collector's work.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class Value:
     7.0
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_prev", "_aux")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_aux")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -70,63 +72,60 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""  # the operation that produced this value; "" for a leaf
-        self._prev: tuple[Value, ...] = ()  # the values it was computed from
+        self._a: Value | None = None  # the values it was computed from,
+        self._b: Value | None = None  # None where there is no such input
         self._aux = 0.0  # an operation's constant, e.g. the exponent of x**3
 
-    @staticmethod
-    def _result(data: float, op: str, prev: tuple, aux: float = 0.0) -> "Value":
-        """Build an operation's output without re-validating ``data``."""
-        if not math.isfinite(data):
-            raise OverflowError(
-                f"the result of {op!r} is not a finite float ({data!r}); "
-                "the inputs are too large for this operation"
-            )
-        out = Value.__new__(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out._op = op
-        out._prev = prev
-        out._aux = aux
-        return out
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The values this one was computed from, as a tuple (empty for a leaf)."""
+        if self._b is not None:
+            return (self._a, self._b)
+        return () if self._a is None else (self._a,)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
 
     # ------------------------------------------------------------------ forward
+    # ``type(other) is not Value`` first: in a network almost every operand is
+    # already a Value, and skipping the call to _wrap is measurably faster.
     def __add__(self, other: Value | Number) -> Value:
-        other = _wrap(other, "+")
-        return Value._result(self.data + other.data, "+", (self, other))
+        if type(other) is not Value:
+            other = _wrap(other, "+")
+        return _result(self.data + other.data, "+", self, other)
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = _wrap(other, "-")
-        return Value._result(self.data - other.data, "-", (self, other))
+        if type(other) is not Value:
+            other = _wrap(other, "-")
+        return _result(self.data - other.data, "-", self, other)
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = _wrap(other, "*")
-        return Value._result(self.data * other.data, "*", (self, other))
+        if type(other) is not Value:
+            other = _wrap(other, "*")
+        return _result(self.data * other.data, "*", self, other)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = _wrap(other, "/")
+        if type(other) is not Value:
+            other = _wrap(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by a Value whose data is 0.0 (numerator {self.data!r})")
-        return Value._result(self.data / other.data, "/", (self, other))
+        return _result(self.data / other.data, "/", self, other)
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             # x ** y with y a Value: d/dy needs log(x), so x must be positive.
             if self.data <= 0.0:
                 raise ValueError(f"x ** y with a Value exponent needs x > 0 (its derivative in y uses log x), got x = {self.data!r}")
-            return Value._result(self.data**other.data, "pow", (self, other))
+            return _result(_power(self.data, other.data), "pow", self, other)
         k = _as_float(other, "the exponent of **")
         if self.data < 0.0 and not k.is_integer():
             raise ValueError(f"{self.data!r} ** {k!r} is not a real number: a negative base needs an integer exponent")
         if self.data == 0.0 and k < 0.0:
             raise ZeroDivisionError(f"0.0 ** {k!r} divides by zero")
-        return Value._result(self.data**k, "**", (self,), k)
+        return _result(_power(self.data, k), "**", self, None, k)
 
     def __neg__(self) -> Value:
-        return Value._result(-self.data, "neg", (self,))
+        return _result(-self.data, "neg", self)
 
     # The reflected forms: 2 * x, 1 - x, 10 / x, 2 ** x.
     def __radd__(self, other: Number) -> Value:
@@ -145,31 +144,31 @@ class Value:
         base = _as_float(other, "the base of **")
         if base <= 0.0:
             raise ValueError(f"c ** x with a Value exponent needs c > 0 (its derivative uses log c), got c = {base!r}")
-        return Value._result(base**self.data, "exp_base", (self,), base)
+        return _result(_power(base, self.data), "exp_base", self, None, base)
 
     def exp(self) -> Value:
         """e ** self."""
         if self.data > 709.782712893384:  # math.log(sys.float_info.max)
             raise OverflowError(f"exp({self.data!r}) overflows a float; inputs above about 709.78 do")
-        return Value._result(math.exp(self.data), "exp", (self,))
+        return _result(math.exp(self.data), "exp", self)
 
     def log(self) -> Value:
         """The natural logarithm; ``ValueError`` for data <= 0."""
         if self.data <= 0.0:
             raise ValueError(f"log needs a positive input, got {self.data!r}")
-        return Value._result(math.log(self.data), "log", (self,))
+        return _result(math.log(self.data), "log", self)
 
     def tanh(self) -> Value:
         """tanh, exact for every finite input (it never forms e ** 2x)."""
-        return Value._result(math.tanh(self.data), "tanh", (self,))
+        return _result(math.tanh(self.data), "tanh", self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e ** -x), computed without overflow for any finite input."""
-        return Value._result(stable_sigmoid(self.data), "sigmoid", (self,))
+        return _result(stable_sigmoid(self.data), "sigmoid", self)
 
     def relu(self) -> Value:
         """max(0, x). Its derivative at exactly 0 is taken to be 0."""
-        return Value._result(self.data if self.data > 0.0 else 0.0, "relu", (self,))
+        return _result(self.data if self.data > 0.0 else 0.0, "relu", self)
 
     # ----------------------------------------------------------------- backward
     def backward(self) -> None:
@@ -186,12 +185,12 @@ class Value:
         """
         order = topological_order(self)
         for node in order:
-            if node._prev:
+            if node._op:
                 node.grad = 0.0
         self.grad = 1.0
         rules = BACKWARD_RULES
         for node in reversed(order):
-            if node._prev:
+            if node._op:
                 rules[node._op](node)
 
     def zero_grad(self) -> None:
@@ -207,6 +206,35 @@ class Value:
     def op(self) -> str:
         """The operation that produced this value, e.g. ``"+"``; ``""`` for a leaf."""
         return self._op
+
+
+_new_value = object.__new__  # makes a Value without running __init__'s checks
+
+
+def _result(data: float, op: str, a: Value, b: Value | None = None, aux: float = 0.0) -> Value:
+    """Build an operation's output (from inputs ``a`` and ``b``) without re-validating ``data``."""
+    if not math.isfinite(data):
+        raise OverflowError(
+            f"the result of {op!r} is not a finite float ({data!r}); "
+            "the inputs are too large for this operation"
+        )
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._a = a
+    out._b = b
+    out._aux = aux
+    return out
+
+
+def _power(base: float, exponent: float) -> float:
+    """``base ** exponent``; float ** raises OverflowError itself, with a cryptic message."""
+    try:
+        return base**exponent
+    except OverflowError:
+        raise OverflowError(f"{base!r} ** {exponent!r} overflows a float") from None
 
 
 def _wrap(x: object, op: str) -> Value:
@@ -235,20 +263,24 @@ def topological_order(root: Value) -> list[Value]:
     deterministic: inputs are visited left to right.
     """
     order: list[Value] = []
-    visited: set[int] = set()
+    # Values hash by identity (Value defines no __eq__), so the set holds the
+    # nodes themselves: faster than calling id() on every visit.
+    visited: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
+        visited.add(node)
         stack.append((node, True))
-        for child in reversed(node._prev):
-            if id(child) not in visited:
-                stack.append((child, False))
+        # Push the second input first, so the first is visited first.
+        if node._b is not None and node._b not in visited:
+            stack.append((node._b, False))
+        if node._a is not None and node._a not in visited:
+            stack.append((node._a, False))
     return order
 
 
@@ -258,31 +290,31 @@ def topological_order(root: Value) -> list[Value]:
 # "+=" not "=": a value used twice receives a contribution from each use.
 # ---------------------------------------------------------------------------
 def _add(out: Value) -> None:  # d(a+b)/da = 1, d(a+b)/db = 1
-    a, b = out._prev
+    a, b = out._a, out._b
     a.grad += out.grad
     b.grad += out.grad
 
 
 def _sub(out: Value) -> None:  # d(a-b)/da = 1, d(a-b)/db = -1
-    a, b = out._prev
+    a, b = out._a, out._b
     a.grad += out.grad
     b.grad -= out.grad
 
 
 def _mul(out: Value) -> None:  # d(ab)/da = b, d(ab)/db = a
-    a, b = out._prev
+    a, b = out._a, out._b
     a.grad += b.data * out.grad
     b.grad += a.data * out.grad
 
 
 def _div(out: Value) -> None:  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-    a, b = out._prev
+    a, b = out._a, out._b
     a.grad += out.grad / b.data
     b.grad -= out.grad * a.data / (b.data * b.data)
 
 
 def _pow_const(out: Value) -> None:  # d(x^k)/dx = k x^(k-1)
-    (x,) = out._prev
+    x = out._a
     k = out._aux
     if k == 0.0:
         return  # x^0 is constant
@@ -292,43 +324,43 @@ def _pow_const(out: Value) -> None:  # d(x^k)/dx = k x^(k-1)
 
 
 def _pow(out: Value) -> None:  # d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x
-    x, y = out._prev
+    x, y = out._a, out._b
     x.grad += y.data * x.data ** (y.data - 1.0) * out.grad
     y.grad += out.data * math.log(x.data) * out.grad
 
 
 def _exp_base(out: Value) -> None:  # d(c^x)/dx = c^x log c
-    (x,) = out._prev
+    x = out._a
     x.grad += out.data * math.log(out._aux) * out.grad
 
 
 def _neg(out: Value) -> None:  # d(-x)/dx = -1
-    (x,) = out._prev
+    x = out._a
     x.grad -= out.grad
 
 
 def _exp(out: Value) -> None:  # d(e^x)/dx = e^x
-    (x,) = out._prev
+    x = out._a
     x.grad += out.data * out.grad
 
 
 def _log(out: Value) -> None:  # d(log x)/dx = 1/x
-    (x,) = out._prev
+    x = out._a
     x.grad += out.grad / x.data
 
 
 def _tanh(out: Value) -> None:  # d(tanh x)/dx = 1 - tanh(x)^2
-    (x,) = out._prev
+    x = out._a
     x.grad += (1.0 - out.data * out.data) * out.grad
 
 
 def _sigmoid(out: Value) -> None:  # d(s(x))/dx = s(x)(1 - s(x))
-    (x,) = out._prev
+    x = out._a
     x.grad += out.data * (1.0 - out.data) * out.grad
 
 
 def _relu(out: Value) -> None:  # d(max(0,x))/dx = 1 if x > 0 else 0
-    (x,) = out._prev
+    x = out._a
     if out.data > 0.0:
         x.grad += out.grad
 
@@ -353,4 +385,4 @@ BACKWARD_RULES: dict[str, Callable[[Value], None]] = {
 
 def iter_leaves(root: Value) -> Iterator[Value]:
     """The leaves (inputs and parameters) that ``root`` depends on, in order."""
-    return (node for node in topological_order(root) if not node._prev)
+    return (node for node in topological_order(root) if not node._op)

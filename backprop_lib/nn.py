@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numbers
 import random
-from typing import Callable, Iterable, Sequence, Union
+from collections.abc import Callable, Iterable, Sequence
+from typing import Union
 
 from .engine import Number, Value, _describe
 
