@@ -4,7 +4,8 @@
 book: setup
 	@.venv/bin/python .ci/tasks.py book
 
-test: setup
+test:
+	@bash .ci/setup.sh --browser
 	@.venv/bin/python .ci/tasks.py test
 
 # Re-execute every chapter in place and store outputs that strict nbval accepts.

@@ -45,5 +45,43 @@ ensure_venv() {
   fi
 }
 
+install_system_package() {  # install_system_package COMMAND DEBIAN_PACKAGE BREW_PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "setup: $1 is missing; installing $2"
+  if command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  elif command -v brew >/dev/null 2>&1 && [ -n "$3" ]; then
+    brew install "$3"
+  fi
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "setup: could not install $1. Install the '$2' package (Debian/Ubuntu) or '$3' (Homebrew) yourself." >&2
+    exit 1
+  fi
+}
+
+ensure_node_modules() {
+  # The book serves MathJax, the widgets manager and require.js from its own files.
+  install_system_package npm npm node
+  local want have=""
+  want=$(cat package.json package-lock.json | cksum)
+  [ -f node_modules/.lock-stamp ] && have=$(cat node_modules/.lock-stamp)
+  if [ "$want" != "$have" ]; then
+    echo "setup: installing the pinned front-end assets (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > node_modules/.lock-stamp
+  fi
+}
+
 ensure_dot
 ensure_venv
+ensure_node_modules
+if [ "${1:-}" = "--browser" ]; then
+  # The browser tests drive Debian's Chromium (Playwright may not download one).
+  if [ "$(uname)" = "Darwin" ]; then
+    [ -x "/Applications/Chromium.app/Contents/MacOS/Chromium" ] || brew install --cask chromium
+  else
+    install_system_package chromium chromium ""
+  fi
+fi

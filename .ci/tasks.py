@@ -41,12 +41,46 @@ def jupyter_book(*args: str) -> list[str]:
     return [str(BIN / "jupyter-book"), "build", *args, str(ROOT)]
 
 
+VENDOR = ROOT / "_vendor"  # listed in html_static_path; never _static/, which jupyter-book injects into every page
+NODE = ROOT / "node_modules"
+VENDORED = {  # what the built book serves from its own files, from the pinned npm packages
+    "mathjax": NODE / "mathjax" / "es5",
+    "require.min.js": NODE / "requirejs" / "require.js",
+    "html-manager": NODE / "@jupyter-widgets" / "html-manager" / "dist",
+}
+WIDGETS_CONFIG_JS = """// require.js configuration, read when require.js loads: the widgets manager names
+// itself @jupyter-widgets/html-manager/dist and finds its fonts next to that path.
+var require = {paths: {"@jupyter-widgets/html-manager/dist": new URL("html-manager", document.currentScript.src).href}};
+"""
+
+
+def vendor() -> None:
+    """Copy the front-end assets from node_modules into _vendor/ (when they changed)."""
+    stamp = VENDOR / ".stamp"
+    lock = (ROOT / "package-lock.json").read_text()
+    if stamp.is_file() and stamp.read_text() == lock:
+        return
+    shutil.rmtree(VENDOR, ignore_errors=True)
+    VENDOR.mkdir()
+    for name, source in VENDORED.items():
+        if not source.exists():
+            sys.exit(f"missing {source}: run `npm ci` (make book and make test do it for you)")
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("*.map", "*.LICENSE.txt", "embed.js", "libembed-amd.js")
+            shutil.copytree(source, VENDOR / name, ignore=ignore)
+        else:
+            shutil.copy2(source, VENDOR / name)
+    (VENDOR / "widgets-config.js").write_text(WIDGETS_CONFIG_JS)
+    stamp.write_text(lock)
+
+
 # While the book is built, interactive figures carry frames for the static page
 # (see backprop_lib.widgets); stored outputs and nbval stay small without them.
 BUILD_ENV = {"BACKPROP_STATIC_FIGURES": "1"}
 
 
 def book() -> int:
+    vendor()
     title, ok, seconds = run("build the book", jupyter_book(), BUILD_ENV)
     index = BUILD / "html" / "index.html"
     if ok:
@@ -56,7 +90,7 @@ def book() -> int:
 
 def test() -> int:
     results = [
-        run("library tests (pytest tests/)", [str(BIN / "pytest"), "-q", "tests"]),
+        run("library and book tests (pytest)", [str(BIN / "pytest"), "-q", "tests", "--ignore=tests/browser", "--ignore=tests/binder"]),
         run(
             "stored outputs reproduce (strict nbval)",
             [str(BIN / "pytest"), "-q", "--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg",
@@ -65,7 +99,11 @@ def test() -> int:
     ]
     # A clean build: incremental builds hide warnings, and -W turns each into an error.
     shutil.rmtree(BUILD, ignore_errors=True)
+    vendor()
     results.append(run("clean strict build of the book", jupyter_book("--all", "-W", "-n", "--keep-going"), BUILD_ENV))
+    # -s: the browser tests print a line per page (its checks and its weight).
+    results.append(run("the built book in Chromium, network cut (pytest tests/browser)", [str(BIN / "pytest"), "-q", "-s", "tests/browser"]))
+    results.append(run("Binder: a fresh environment from requirements.txt runs every chapter", [str(BIN / "pytest"), "-q", "tests/binder"]))
 
     print("\n=== summary")
     for title, ok, seconds in results:

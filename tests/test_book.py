@@ -102,3 +102,52 @@ class TestChapter:
         stored = {o.get("metadata", {}).get("scrapbook", {}).get("name") for c in code_cells(nb) for o in c.outputs}
         assert glued, "prose quotes computed numbers through glue"
         assert glued <= stored, f"glued in prose but never stored by a cell: {glued - stored}"
+
+
+def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"^## Quick start\s*\n+```\w*\n(.*?)^```", text, re.M | re.S)
+    assert block, "README needs a '## Quick start' code block"
+    commands = [line.strip() for line in block.group(1).splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert len(commands) == 2
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_requirements_are_exact_pins_and_install_the_library():
+    lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert "-e ." in lines
+    for line in lines:
+        if line != "-e .":
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", line), line
+    names = {l.split("==")[0].lower() for l in lines}
+    assert {"jupyter-book", "numpy", "matplotlib", "graphviz", "ipywidgets", "nbval", "pytest", "ipykernel"} <= names
+    version = next(l.split("==")[1] for l in lines if l.lower().startswith("jupyter-book=="))
+    assert version.startswith("1."), "the book is built with Jupyter Book 1.x"
+
+
+def test_binder_files_name_graphviz_and_python_311():
+    assert "graphviz" in (ROOT / "apt.txt").read_text().split()
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_config_sets_the_repository_once_and_launch_buttons():
+    assert re.fullmatch(r"https://github\.com/[^/]+/[^/]+", CONFIG["repository"]["url"])
+    assert CONFIG["launch_buttons"]["binderhub_url"] and CONFIG["launch_buttons"]["colab_url"]
+    assert CONFIG["execute"]["execute_notebooks"] == "cache"
+    assert CONFIG["execute"]["raise_on_error"] is True
+    others = [p for p in ROOT.rglob("*") if p.is_file() and p.suffix in {".py", ".md", ".yml", ".toml", ".txt", ".cfg"}
+              and not {".venv", "_build", "node_modules", ".git"} & set(p.parts) and p.name != "_config.yml"
+              and p.parent != ROOT / "tests"]
+    url = CONFIG["repository"]["url"]
+    assert not [str(p) for p in others if url in p.read_text(errors="ignore")], "the repository URL is set in _config.yml only"
+
+
+def test_pages_workflow_runs_the_readme_build_command_and_publishes_the_built_book():
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"^## Quick start\s*\n+```\w*\n(.*?)^```", text, re.M | re.S).group(1)
+    build_command = [l.strip() for l in block.splitlines() if l.strip()][0]
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    assert [s.get("run") for s in steps if "run" in s] == [build_command]
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"

@@ -1,0 +1,60 @@
+"""Small fixes to the theme's HTML so every page is error-free and accessible.
+
+* sphinx-thebe (and sphinx-togglebutton) add their inline configuration
+  scripts twice, and the second ``const THEBE_JS_URL`` is a SyntaxError on
+  every page: keep the first copy of each identical inline script.
+* The theme's search and colour-mode buttons carry an aria-label that does not
+  contain their visible text (axe: label-content-name-mismatch): let the search
+  button be named by its visible text, and hide the colour-mode icons' tooltips
+  from assistive technology so the button is named by its aria-label alone.
+* docutils marks the bibliography ``role="list"`` although its entries are
+  ``doc-biblioentry``, not list items (axe: aria-required-children).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+
+INLINE_SCRIPT = re.compile(r"^ *<script>.*</script>\n", re.M)
+
+
+def drop_duplicate_scripts(text: str) -> str:
+    """Keep the first of identical one-line inline scripts in the page's <head>."""
+    head, sep, body = text.partition("</head>")
+    seen: set[str] = set()
+
+    def keep_first(match: re.Match) -> str:
+        line = match.group(0).strip()
+        if line in seen:
+            return ""
+        seen.add(line)
+        return match.group(0)
+
+    return INLINE_SCRIPT.sub(keep_first, head) + sep + body
+
+
+SEARCH_BUTTON = re.compile(r'(<button class="btn search-button-field search-button__button[^"]*" title="Search") aria-label="Search"')
+THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*" data-mode="[a-z]+") +title="[^"]*"></i>')
+
+
+CITATION_LIST = '<div role="list" class="citation-list">'
+
+
+def fix_pages(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = THEME_ICON.sub(r'\1 aria-hidden="true"></i>', SEARCH_BUTTON.sub(r"\1", text))
+        fixed = drop_duplicate_scripts(fixed).replace(CITATION_LIST, '<div class="citation-list">')
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", fix_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
