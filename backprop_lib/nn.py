@@ -12,13 +12,11 @@ from __future__ import annotations
 import numbers
 import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import Union
 
 from .engine import Number, Value, _describe
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "make_rng"]
 
-RngLike = Union[random.Random, int, None]
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -26,12 +24,12 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "sigmoid": Value.sigmoid,
     "linear": None,
 }
-"""Activation name -> the :class:`Value` method that applies it (``None``: identity)."""
+"""Activation name -> the :class:`~backprop_lib.Value` method that applies it (``None``: identity)."""
 
 _REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
-def make_rng(rng: RngLike = None) -> random.Random:
+def make_rng(rng: random.Random | int | None = None) -> random.Random:
     """A ``random.Random`` from a generator (used as is), an int seed, or ``None`` (seed 0)."""
     if rng is None:
         return random.Random(0)  # a fixed default, so notebooks rerun identically
@@ -71,7 +69,7 @@ class Module:
     """Anything with parameters: a neuron, a layer or a whole network."""
 
     def parameters(self) -> list[Value]:
-        """Every trainable :class:`Value` of this module, in a fixed order."""
+        """Every trainable :class:`~backprop_lib.Value` of this module, in a fixed order."""
         return []
 
     def zero_grad(self) -> None:
@@ -89,7 +87,7 @@ class Neuron(Module):
         rng: a ``random.Random``, an int seed, or ``None`` (seed 0).
     """
 
-    def __init__(self, nin: int, activation: str = "relu", rng: RngLike = None) -> None:
+    def __init__(self, nin: int, activation: str = "relu", rng: random.Random | int | None = None) -> None:
         self.nin = _check_size(nin, "nin")
         self.activation = _check_activation(activation)
         rng = make_rng(rng)
@@ -122,7 +120,7 @@ class Layer(Module):
     ``nout == 1`` (as in micrograd, so a network's one output is a scalar).
     """
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", rng: RngLike = None) -> None:
+    def __init__(self, nin: int, nout: int, activation: str = "relu", rng: random.Random | int | None = None) -> None:
         self.nin = _check_size(nin, "nin")
         nout = _check_size(nout, "nout")
         rng = make_rng(rng)  # one generator for all neurons, so they differ
@@ -156,7 +154,7 @@ class MLP(Module):
         rng: a ``random.Random``, an int seed, or ``None`` (seed 0).
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", rng: RngLike = None) -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", rng: random.Random | int | None = None) -> None:
         nin = _check_size(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"nouts must be a list of layer widths, e.g. [16, 16, 1], got {_describe(nouts)}")
