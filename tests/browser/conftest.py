@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -69,6 +70,10 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("response", self._count)
         self.page.goto(f"{book_url}/{path}", wait_until="load")
+        # A redirect page (index.html) refreshes to its target: check where it lands.
+        target = re.search(r'http-equiv="refresh" content="\d+; url=([^"]+)"', (HTML / path.split("?")[0]).read_text(), re.I)
+        if target:
+            self.page.wait_for_url(f"**/{target.group(1).lstrip('./')}", wait_until="load")
 
     def _route(self, route) -> None:
         if urlparse(route.request.url).netloc in (self.local_host, ""):
