@@ -22,16 +22,18 @@ BUDGET_SECONDS = 0.100
 PROBE = r'''
 import json as _json
 from backprop_lib.widgets import InteractiveFigure as _IF
-_report = []
+_report, _seen = [], set()
 for _name, _fig in list(globals().items()):
-    if not isinstance(_fig, _IF):
+    if not isinstance(_fig, _IF) or id(_fig) in _seen:
         continue
+    _seen.add(id(_fig))
     for _spec in _fig.specs:
         _control = _fig.controls[_spec.name]
         _start = _control.value
         _times = []
-        for _i in range(1, 6):  # five positions spread over the slider's range
-            _control.value = _control.min + (_control.max - _control.min) * _i / 6
+        _positions = _spec.positions()
+        for _i in range(1, 6):  # five positions spread over the slider's range, each a new value
+            _control.value = _positions[(len(_positions) - 1) * _i // 6]
             _times.append(_fig.last_render_seconds)
         _control.value = _start
         _report.append({"figure": _fig.title or _name, "slider": _spec.name, "max_ms": 1000 * max(_times),
