@@ -14,51 +14,27 @@ import numbers
 
 import numpy as np
 
+from ._checks import describe, numpy_generator, whole_number
+
 __all__ = ["make_moons", "make_spiral"]
-
-
-def _describe(obj: object) -> str:
-    """A short description of ``obj`` for error messages: its type and value."""
-    text = repr(obj)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"{type(obj).__name__} ({text})"
-
-
-def _count(n: object, what: str, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {_describe(n)}")
-    if n < minimum:
-        raise ValueError(f"{what} must be an int >= {minimum}, got {n}")
-    return int(n)
 
 
 def _noise(noise: object) -> float:
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a real number, got {_describe(noise)}")
+        raise TypeError(f"noise must be a real number, got {describe(noise)}")
     if not (math.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be finite and >= 0, got {noise!r}")
     return float(noise)
 
 
-def _rng(seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a non-negative int or a numpy.random.Generator, got {_describe(seed)}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed}")
-    return np.random.default_rng(int(seed))
-
-
-def make_moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: a data set no straight line separates.
 
     Args:
         n: the number of points, at least 2; class 0 (the upper moon) gets
             ``n // 2`` of them and class 1 the rest, as in scikit-learn.
         noise: the standard deviation of Gaussian noise added to each coordinate.
-        seed: an int seed or a ``numpy.random.Generator``.
+        seed: an int seed, a ``numpy.random.Generator``, or None (seed 0).
 
     Returns:
         ``X`` of shape ``(n, 2)`` (float64) and labels ``y`` of shape ``(n,)``
@@ -68,9 +44,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator
     >>> X.shape, y.tolist().count(0)
     ((6, 2), 3)
     """
-    n = _count(n, "make_moons's n", minimum=2)  # at least one point per moon
+    n = whole_number(n, "make_moons's n", minimum=2)  # at least one point per moon
     noise = _noise(noise)
-    rng = _rng(seed)
+    rng = numpy_generator(seed)
     n_upper = n // 2
     n_lower = n - n_upper
     upper = np.linspace(0.0, np.pi, n_upper)
@@ -92,7 +68,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator
 
 
 def make_spiral(
-    n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed: int | np.random.Generator = 0
+    n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed: int | np.random.Generator | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spiral arms, one per class, as nnfs's ``spiral_data``.
 
@@ -109,10 +85,10 @@ def make_spiral(
     >>> X.shape, y.tolist()
     ((8, 2), [0, 0, 0, 0, 1, 1, 1, 1])
     """
-    n_per_class = _count(n_per_class, "make_spiral's n_per_class")
-    n_classes = _count(n_classes, "make_spiral's n_classes")
+    n_per_class = whole_number(n_per_class, "make_spiral's n_per_class")
+    n_classes = whole_number(n_classes, "make_spiral's n_classes")
     noise = _noise(noise)
-    rng = _rng(seed)
+    rng = numpy_generator(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     t = np.concatenate([np.linspace(4.0 * c, 4.0 * (c + 1), n_per_class) for c in range(n_classes)])
     t += noise * rng.standard_normal(t.shape)

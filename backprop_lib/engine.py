@@ -21,17 +21,11 @@ import math
 import numbers
 from typing import Callable, Iterator, Union
 
+from ._checks import describe
+
 Number = Union[int, float]
 
 __all__ = ["Value", "topological_order"]
-
-
-def _describe(obj: object) -> str:
-    """A short description of ``obj`` for error messages: its type and value."""
-    text = repr(obj)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"{type(obj).__name__} ({text})"
 
 
 def _as_float(x: object, what: str = "Value") -> float:
@@ -39,7 +33,7 @@ def _as_float(x: object, what: str = "Value") -> float:
     # bool is a subclass of int, and numpy's bool_ is not a real number: both
     # are almost always a mistake when building a graph.
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} expects a real number (int, float or NumPy scalar), got {_describe(x)}")
+        raise TypeError(f"{what} expects a real number (int, float or NumPy scalar), got {describe(x)}")
     value = float(x)
     if not math.isfinite(value):
         raise ValueError(f"{what} expects a finite number, got {value!r}")
@@ -67,7 +61,7 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {_describe(label)}")
+            raise TypeError(f"Value label must be a str, got {describe(label)}")
         self.data = _as_float(data)
         self.grad = 0.0
         self.label = label
@@ -244,7 +238,7 @@ def _wrap(x: object, op: str) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"cannot use {_describe(x)} with a Value in {op!r}: expected a real number or a Value")
+        raise TypeError(f"cannot use {describe(x)} with a Value in {op!r}: expected a real number or a Value")
     return Value(x)
 
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 
-from .engine import Number, _as_float, _describe
+from ._checks import describe
+from .engine import Number, _as_float
 
 __all__ = ["Node", "Gate", "AddNode", "SubtractNode", "MultiplyNode", "TanhNode"]
 
@@ -49,7 +50,7 @@ class Gate:
     def _start(self, *inputs: object) -> None:
         for node in inputs:
             if not isinstance(node, Node):
-                raise TypeError(f"{type(self).__name__}.forward expects Node inputs, got {_describe(node)}")
+                raise TypeError(f"{type(self).__name__}.forward expects Node inputs, got {describe(node)}")
         self.inputs = inputs
 
     def _finish(self, value: float) -> Node:

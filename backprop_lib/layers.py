@@ -26,6 +26,8 @@ from typing import Union
 
 import numpy as np
 
+from ._checks import describe, numpy_generator, whole_number
+
 __all__ = [
     "Dense",
     "ReLU",
@@ -39,14 +41,6 @@ __all__ = [
 ArrayLike = Union[np.ndarray, list, tuple]
 
 
-def _describe(obj: object) -> str:
-    """A short description of ``obj`` for error messages: its type and value."""
-    text = repr(obj)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"{type(obj).__name__} ({text})"
-
-
 def _as_float_array(x: object, what: str, dtype: np.dtype | None = None) -> np.ndarray:
     """``x`` as a non-empty, finite float array, or raise a clear error.
 
@@ -57,9 +51,9 @@ def _as_float_array(x: object, what: str, dtype: np.dtype | None = None) -> np.n
     try:
         array = np.asarray(x)
     except (TypeError, ValueError) as error:  # e.g. nested lists of different lengths
-        raise TypeError(f"{what} must be an array of real numbers, got {_describe(x)}: {error}") from error
+        raise TypeError(f"{what} must be an array of real numbers, got {describe(x)}: {error}") from error
     if array.dtype.kind not in "fiu":  # bool, complex, str, object (None, dict, ...) are mistakes
-        raise TypeError(f"{what} must be an array of real numbers, got {_describe(x)} with dtype {array.dtype}")
+        raise TypeError(f"{what} must be an array of real numbers, got {describe(x)} with dtype {array.dtype}")
     if array.size == 0:
         raise ValueError(f"{what} must not be empty, got shape {array.shape}")
     # min and max are NaN if any entry is NaN and infinite if any entry is:
@@ -95,26 +89,6 @@ def _not_run_yet(layer: object) -> RuntimeError:
     return RuntimeError(f"{name}.backward was called before {name}.forward: there is no stored forward pass to differentiate")
 
 
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {_describe(n)}")
-    if n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n}")
-    return int(n)
-
-
-def _as_rng(rng: object) -> np.random.Generator:
-    if rng is None:
-        return np.random.default_rng(0)  # deterministic by default: the book's numbers must not change between runs
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
-        raise TypeError(f"rng must be a numpy.random.Generator, a non-negative int seed or None, got {_describe(rng)}")
-    if rng < 0:
-        raise ValueError(f"rng as an int seed must be >= 0, got {rng}")
-    return np.random.default_rng(int(rng))
-
-
 class Dense:
     """A fully connected layer: ``output = inputs @ weights + biases``.
 
@@ -141,17 +115,17 @@ class Dense:
         weight_scale: float = 0.01,
         dtype: type | np.dtype = np.float64,
     ) -> None:
-        n_inputs = _positive_int(n_inputs, "Dense's n_inputs")
-        n_neurons = _positive_int(n_neurons, "Dense's n_neurons")
-        generator = _as_rng(rng)
+        n_inputs = whole_number(n_inputs, "Dense's n_inputs")
+        n_neurons = whole_number(n_neurons, "Dense's n_neurons")
+        generator = numpy_generator(rng, "rng")
         if isinstance(weight_scale, bool) or not isinstance(weight_scale, numbers.Real):
-            raise TypeError(f"weight_scale must be a real number, got {_describe(weight_scale)}")
+            raise TypeError(f"weight_scale must be a real number, got {describe(weight_scale)}")
         if not (math.isfinite(weight_scale) and weight_scale >= 0):
             raise ValueError(f"weight_scale must be finite and >= 0, got {weight_scale!r}")
         try:
             dtype = np.dtype(dtype)
         except TypeError as error:
-            raise TypeError(f"dtype must be np.float32 or np.float64, got {_describe(dtype)}") from error
+            raise TypeError(f"dtype must be np.float32 or np.float64, got {describe(dtype)}") from error
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype}")
         # Drawn in float64 then rounded, so float32 and float64 layers start from the same weights.
@@ -294,7 +268,7 @@ def _as_labels(y: object, n: int, k: int) -> np.ndarray:
     try:
         labels = np.asarray(y)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"SoftmaxCrossEntropy expects {expected}, got {_describe(y)}") from error
+        raise ValueError(f"SoftmaxCrossEntropy expects {expected}, got {describe(y)}") from error
     if labels.ndim == 1:
         if labels.dtype.kind not in "iu":
             raise ValueError(
@@ -409,7 +383,7 @@ class SGD:
 
     def __init__(self, learning_rate: float = 1.0) -> None:
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-            raise TypeError(f"learning_rate must be a real number, got {_describe(learning_rate)}")
+            raise TypeError(f"learning_rate must be a real number, got {describe(learning_rate)}")
         if not (math.isfinite(learning_rate) and learning_rate > 0):
             raise ValueError(f"learning_rate must be finite and > 0, got {learning_rate!r}")
         self.learning_rate = float(learning_rate)
@@ -419,7 +393,7 @@ class SGD:
         for name in ("weights", "biases"):
             param, grad = getattr(layer, name), getattr(layer, "d" + name, None)
             if not isinstance(param, np.ndarray):
-                raise TypeError(f"SGD updates NumPy arrays in place, but {layer!r}.{name} is {_describe(param)}")
+                raise TypeError(f"SGD updates NumPy arrays in place, but {layer!r}.{name} is {describe(param)}")
             if grad is None:
                 raise RuntimeError(f"SGD found no d{name} on {layer!r}: call its backward before step")
             if np.shape(grad) != np.shape(param):
@@ -430,7 +404,7 @@ class SGD:
     def step(self, layers: Iterable[object]) -> None:
         """Update every layer that has ``weights`` and ``biases``; skip the others (activations)."""
         if hasattr(layers, "weights") or not isinstance(layers, Iterable):
-            raise TypeError(f"SGD.step expects a list of layers, got {_describe(layers)}")
+            raise TypeError(f"SGD.step expects a list of layers, got {describe(layers)}")
         for layer in layers:
             if hasattr(layer, "weights") and hasattr(layer, "biases"):
                 self.update_params(layer)

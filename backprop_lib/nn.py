@@ -13,7 +13,8 @@ import numbers
 import random
 from collections.abc import Callable, Iterable, Sequence
 
-from .engine import Number, Value, _describe
+from ._checks import describe, whole_number
+from .engine import Number, Value
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "make_rng"]
 
@@ -36,16 +37,8 @@ def make_rng(rng: random.Random | int | None = None) -> random.Random:
     if isinstance(rng, random.Random):
         return rng
     if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
-        raise TypeError(f"rng must be a random.Random, an int seed or None, got {_describe(rng)}")
+        raise TypeError(f"rng must be a random.Random, an int seed or None, got {describe(rng)}")
     return random.Random(int(rng))
-
-
-def _check_size(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {_describe(n)}")
-    if n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)
 
 
 def _check_activation(activation: object) -> str:
@@ -58,7 +51,7 @@ def _check_activation(activation: object) -> str:
 def _as_values(x: Iterable[Value | Number], nin: int) -> list[Value]:
     """Check that ``x`` holds ``nin`` numbers or Values, and wrap the numbers."""
     if isinstance(x, (str, bytes, Value)) or not isinstance(x, Iterable):
-        raise TypeError(f"expected a list of {nin} numbers or Values, got {_describe(x)}")
+        raise TypeError(f"expected a list of {nin} numbers or Values, got {describe(x)}")
     items = list(x)
     if len(items) != nin:
         raise ValueError(f"expected {nin} inputs, got {len(items)}")
@@ -88,7 +81,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "relu", rng: random.Random | int | None = None) -> None:
-        self.nin = _check_size(nin, "nin")
+        self.nin = whole_number(nin, "nin")
         self.activation = _check_activation(activation)
         rng = make_rng(rng)
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(self.nin)]
@@ -121,8 +114,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", rng: random.Random | int | None = None) -> None:
-        self.nin = _check_size(nin, "nin")
-        nout = _check_size(nout, "nout")
+        self.nin = whole_number(nin, "nin")
+        nout = whole_number(nout, "nout")
         rng = make_rng(rng)  # one generator for all neurons, so they differ
         self.neurons = [Neuron(self.nin, activation, rng) for _ in range(nout)]
 
@@ -155,14 +148,14 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", rng: random.Random | int | None = None) -> None:
-        nin = _check_size(nin, "nin")
+        nin = whole_number(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
-            raise TypeError(f"nouts must be a list of layer widths, e.g. [16, 16, 1], got {_describe(nouts)}")
+            raise TypeError(f"nouts must be a list of layer widths, e.g. [16, 16, 1], got {describe(nouts)}")
         if len(nouts) == 0:
             raise ValueError("nouts must name at least one layer width, got an empty list")
         _check_activation(activation)
         rng = make_rng(rng)
-        sizes = [nin] + [_check_size(n, "each layer width in nouts") for n in nouts]
+        sizes = [nin] + [whole_number(n, "each layer width in nouts") for n in nouts]
         last = len(nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], "linear" if i == last else activation, rng) for i in range(len(nouts))

@@ -97,6 +97,11 @@ def test_spiral_without_noise_follows_the_nnfs_arms():
     np.testing.assert_array_equal(X, make_spiral(n, classes, noise=0.0, seed=99)[0])
 
 
+def test_no_seed_means_seed_zero_not_fresh_entropy():
+    for make in (make_moons, make_spiral):
+        np.testing.assert_array_equal(make(seed=None)[0], make(seed=0)[0])
+
+
 def test_spiral_is_deterministic_for_a_seed():
     np.testing.assert_array_equal(make_spiral(seed=1)[0], make_spiral(seed=1)[0])
     assert not np.array_equal(make_spiral(seed=1)[0], make_spiral(seed=2)[0])
@@ -106,17 +111,16 @@ def test_spiral_is_deterministic_for_a_seed():
 BAD_ARGUMENTS = [
     (lambda: make_moons(0), ValueError, "make_moons's n must be an int >= 2, got 0"),
     (lambda: make_moons(1), ValueError, "make_moons's n must be an int >= 2, got 1"),
-    (lambda: make_moons(10.0), TypeError, "make_moons's n must be an int, got float (10.0)"),
-    (lambda: make_moons(True), TypeError, "make_moons's n must be an int, got bool"),
+    (lambda: make_moons(10.0), TypeError, "make_moons's n must be an int >= 2, got float (10.0)"),
+    (lambda: make_moons(True), TypeError, "make_moons's n must be an int >= 2, got bool"),
     (lambda: make_moons(10, noise=-0.1), ValueError, "noise must be finite and >= 0, got -0.1"),
     (lambda: make_moons(10, noise=float("inf")), ValueError, "noise must be finite and >= 0, got inf"),
     (lambda: make_moons(10, noise="0.1"), TypeError, "noise must be a real number, got str"),
-    (lambda: make_moons(10, seed=-1), ValueError, "seed must be a non-negative int, got -1"),
-    (lambda: make_moons(10, seed=1.5), TypeError, "seed must be a non-negative int or a numpy.random.Generator, got float"),
-    (lambda: make_moons(10, seed=None), TypeError, "got NoneType"),
-    (lambda: make_spiral(0), ValueError, "make_spiral's n_per_class must be an int >= 1, got 0"),
-    (lambda: make_spiral(10, n_classes=0), ValueError, "make_spiral's n_classes must be an int >= 1, got 0"),
-    (lambda: make_spiral(10, n_classes="3"), TypeError, "make_spiral's n_classes must be an int, got str"),
+    (lambda: make_moons(10, seed=-1), ValueError, "seed as an int seed must be >= 0, got -1"),
+    (lambda: make_moons(10, seed=1.5), TypeError, "seed must be a numpy.random.Generator, a non-negative int seed or None, got float"),
+    (lambda: make_spiral(0), ValueError, "make_spiral's n_per_class must be a positive int, got 0"),
+    (lambda: make_spiral(10, n_classes=0), ValueError, "make_spiral's n_classes must be a positive int, got 0"),
+    (lambda: make_spiral(10, n_classes="3"), TypeError, "make_spiral's n_classes must be a positive int, got str"),
     (lambda: make_spiral(10, noise=float("nan")), ValueError, "noise must be finite and >= 0, got nan"),
 ]
 
