@@ -79,9 +79,31 @@ def vendor() -> None:
 BUILD_ENV = {"BACKPROP_STATIC_FIGURES": "1"}
 
 
+def forget_stale_executions() -> bool:
+    """Drop the execution cache when the library or the pins changed; say if it did.
+
+    jupyter-book's cache keys a notebook by its own content only, so an edit to
+    backprop_lib would otherwise leave pages showing what the old code printed.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("backprop_lib/*.py")) + [ROOT / "requirements.txt"]:
+        digest.update(path.read_bytes())
+    stamp = BUILD / ".library-stamp"
+    if not stamp.is_file() or stamp.read_text() != digest.hexdigest():
+        shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
+        BUILD.mkdir(exist_ok=True)
+        stamp.write_text(digest.hexdigest())
+        return True
+    return False
+
+
 def book() -> int:
     vendor()
-    title, ok, seconds = run("build the book", jupyter_book(), BUILD_ENV)
+    # After a library change every page is read again, so every chapter re-runs.
+    rebuild = ("--all",) if forget_stale_executions() else ()
+    title, ok, seconds = run("build the book", jupyter_book(*rebuild), BUILD_ENV)
     index = BUILD / "html" / "index.html"
     if ok:
         print(f"\nThe book is built ({seconds:.0f} s). Open it at:\n  file://{index}")
@@ -100,6 +122,7 @@ def test() -> int:
     # A clean build: incremental builds hide warnings, and -W turns each into an error.
     shutil.rmtree(BUILD, ignore_errors=True)
     vendor()
+    forget_stale_executions()  # records which library this build executed with
     results.append(run("clean strict build of the book", jupyter_book("--all", "-W", "-n", "--keep-going"), BUILD_ENV))
     # -s: the browser tests print a line per page (its checks and its weight).
     results.append(run("the built book in Chromium, network cut (pytest tests/browser)", [str(BIN / "pytest"), "-q", "-s", "tests/browser"]))
