@@ -30,6 +30,15 @@ def chapters() -> list[Path]:
     return sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
 
 
+def appendices() -> list[Path]:
+    """Notebook appendices (A1_*.ipynb, ...): executed and compared like chapters, without their rules."""
+    return sorted(BOOK.glob("A[0-9]_*.ipynb"))
+
+
+def notebooks() -> list[Path]:
+    return chapters() + appendices()
+
+
 def run(title: str, command: list[str], env: dict[str, str] | None = None) -> tuple[str, bool, float]:
     print(f"\n=== {title}\n$ {' '.join(command)}", flush=True)
     start = time.perf_counter()
@@ -116,7 +125,7 @@ def test() -> int:
         run(
             "stored outputs reproduce (strict nbval)",
             [str(BIN / "pytest"), "-q", "--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg",
-             *[str(p.relative_to(ROOT)) for p in chapters()]],
+             *[str(p.relative_to(ROOT)) for p in notebooks()]],
         ),
     ]
     # A clean build: incremental builds hide warnings, and -W turns each into an error.
@@ -147,7 +156,7 @@ def outputs(*names: str) -> int:
     import nbformat
     from nbclient import NotebookClient
 
-    paths = [Path(name).resolve() for name in names] or chapters()
+    paths = [Path(name).resolve() for name in names] or notebooks()
     for path in paths:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)

@@ -15,7 +15,7 @@ One module per idea, each short enough to read in one sitting:
 
 from .data import make_moons, make_spiral
 from .engine import Value, topological_order
-from .exercises import Feedback, check, check_derivative, check_function
+from .exercises import Feedback, check, check_derivative, check_exercise, check_function
 from .gradcheck import (
     GradientCheck,
     check_layer,
@@ -46,6 +46,7 @@ __all__ = [
     "check",
     "check_derivative",
     "check_function",
+    "check_exercise",
     "Node",
     "AddNode",
     "SubtractNode",

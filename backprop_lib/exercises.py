@@ -4,19 +4,27 @@ The expected answer is never typed into the chapter. Each checker recomputes it
 from the problem itself, with the engine or a reference function, so the
 chapter shows only the question. A wrong answer gets a hint; an unanswered
 one (``None``) says what to do.
+
+Each chapter's exercise cell is self-contained: it imports from ``backprop_lib``,
+defines the answer, and calls ``check_exercise("<chapter>-<n>", answer)``. How the
+answer is graded and the hint a wrong answer gets live in a registry, one module
+per chapter in :mod:`backprop_lib.exercise_bank`, so the learner meets the hint
+only after a wrong try, never in the cell before trying.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+import importlib
+import re
 from typing import Callable, Mapping
 
 import numpy as np
 
 from .engine import Value
 
-__all__ = ["Feedback", "check", "check_derivative", "check_function"]
+__all__ = ["Feedback", "Exercise", "check", "check_derivative", "check_function", "check_exercise", "exercise"]
 
 
 @dataclass(frozen=True)
@@ -60,13 +68,18 @@ def _as_array(x: object, what: str) -> np.ndarray:
     return array
 
 
-def check(answer: object, expected: object, hint: str = "", tol: float = 1e-6) -> Feedback:
+def check(answer: object, expected: object, hint: str = "", tol: float = 1e-6, *, decimals: int | None = None) -> Feedback:
     """Compare a numeric answer (a number, list or array) with the expected one.
 
     ``expected`` may be a zero-argument function, so the value is computed
     only when checking and never shown in the chapter. Numbers agree when they
-    are within ``tol`` (absolute or relative).
+    are within ``tol`` (absolute or relative). An exercise that asks for an
+    answer "to 3 decimals" passes ``decimals=3``: then any answer within half a
+    unit in that decimal place is right, so a correctly rounded hand answer passes.
     """
+    if decimals is not None:
+        if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+            raise ValueError(f"decimals must be an int from 0 to 12, got {decimals!r}")
     if answer is None:
         return _UNANSWERED
     if callable(expected):
@@ -78,6 +91,11 @@ def check(answer: object, expected: object, hint: str = "", tol: float = 1e-6) -
         return Feedback(False, f"{error}. {hint}".strip())
     if got.shape != want.shape:
         return Feedback(False, f"expected {_shape_words(want)}, got {_shape_words(got)}. {hint}".strip())
+    if decimals is not None:
+        # Half a unit in the last asked-for place, plus float slack for answers like 0.5 at decimals=0.
+        if np.all(np.abs(got - want) <= 0.5 * 10.0**-decimals * (1 + 1e-9)):
+            return Feedback(True, "")
+        return Feedback(False, hint or f"not within {0.5 * 10.0**-decimals:g} of the value (asked to {decimals} decimals).")
     if np.allclose(got, want, rtol=tol, atol=tol):
         return Feedback(True, "")
     return Feedback(False, hint or "that is not the value; check each step of the chain rule.")
@@ -147,3 +165,74 @@ def check_function(
 
 def _copy(case: tuple) -> tuple:
     return tuple(np.array(x, copy=True) if isinstance(x, np.ndarray) else x for x in case)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One registered exercise: how to grade an answer, and the hint for a wrong one."""
+
+    id: str
+    grade: Callable[[object], Feedback]
+    hint: str
+    needs_numpy: bool = False
+
+
+_REGISTRY: dict[str, Exercise] = {}
+_EXERCISE_ID = re.compile(r"([1-9][0-9]*)-([1-9][0-9]*)")
+
+
+def exercise(id: str, *, hint: str, needs_numpy: bool = False) -> Callable[[Callable], Callable]:
+    """Register ``grade(answer) -> Feedback`` as exercise ``id`` ("<chapter>-<n>").
+
+    Used by the modules of :mod:`backprop_lib.exercise_bank`. The hint is added
+    to the verdict only when an answered attempt is wrong.
+    """
+    if not isinstance(id, str) or not _EXERCISE_ID.fullmatch(id):
+        raise ValueError(f"an exercise id is '<chapter>-<n>' with unpadded numbers, e.g. '3-2', got {id!r}")
+    if not isinstance(hint, str) or not hint.strip():
+        raise ValueError(f"exercise {id} needs a hint for a wrong answer, got {hint!r}")
+
+    def register(grade: Callable[[object], Feedback]) -> Callable[[object], Feedback]:
+        if id in _REGISTRY:
+            raise ValueError(f"exercise {id} is registered twice")
+        _REGISTRY[id] = Exercise(id, grade, hint.strip(), needs_numpy)
+        return grade
+
+    return register
+
+
+def _lookup(id: object) -> Exercise:
+    if not isinstance(id, str):
+        raise TypeError(f"an exercise id is a string like '3-2', got {type(id).__name__}")
+    match = _EXERCISE_ID.fullmatch(id)
+    if not match:
+        raise ValueError(f"an exercise id is '<chapter>-<n>', e.g. '3-2', got {id!r}")
+    if id not in _REGISTRY:
+        try:
+            importlib.import_module(f"{__package__}.exercise_bank.ch{match.group(1)}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__package__}.exercise_bank.ch{match.group(1)}":
+                raise
+    if id not in _REGISTRY:
+        raise ValueError(f"there is no exercise {id!r} in chapter {match.group(1)}")
+    return _REGISTRY[id]
+
+
+def check_exercise(id: str, answer: object) -> Feedback:
+    """Grade ``answer`` for exercise ``id`` (e.g. ``"3-2"``: chapter 3, Exercise 2).
+
+    ``None`` (the starting point) is not answered yet. A wrong answer's verdict
+    ends with the exercise's hint.
+    """
+    found = _lookup(id)
+    if answer is None:
+        return _UNANSWERED
+    verdict = found.grade(answer)
+    if not isinstance(verdict, Feedback):
+        raise TypeError(f"exercise {id}'s grader must return a Feedback, got {type(verdict).__name__}")
+    if verdict.answered and not verdict.correct:
+        message = verdict.message.rstrip()
+        if message and not message.endswith((".", "!", "?")):
+            message += "."
+        return Feedback(False, f"{message} Hint: {found.hint}".strip())
+    return verdict

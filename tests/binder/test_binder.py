@@ -13,7 +13,8 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+# The chapters, then the notebook appendices (A1_*.ipynb, ...).
+CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "book").glob("A[0-9]_*.ipynb"))
 
 RUN_NOTEBOOK = """
 import sys, nbformat
