@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from ._checks import describe
 from .engine import Value
 
 __all__ = [
@@ -153,35 +154,72 @@ class GradientCheck:
         )
 
 
-def check_value_gradients(
-    build: Callable[..., Value], inputs: Mapping[str, float], h: float = 1e-6
-) -> GradientCheck:
-    """Check the engine's gradients of ``build(**inputs)`` against central differences.
+def _node_kind(node_type: object) -> str:
+    return getattr(node_type, "__name__", type(node_type).__name__)
 
-    ``build`` receives one :class:`~backprop_lib.Value` per named input and returns the root.
-    The analytic column comes from ``root.backward()``; the numeric column from
+
+def _require_node(obj: object, what: str) -> None:
+    """A node is anything with ``.data``, ``.grad`` and a callable ``.backward()``: duck typing."""
+    missing = [name for name in ("data", "grad", "backward") if not hasattr(obj, name)]
+    if missing or not callable(getattr(obj, "backward")):
+        lacks = ", ".join(f".{name}" for name in missing) if missing else "a callable .backward()"
+        raise TypeError(
+            f"{what} must be a graph node with .data, .grad and .backward() (like backprop_lib.Value), "
+            f"got {describe(obj)}, which lacks {lacks}"
+        )
+
+
+def check_value_gradients(
+    build: Callable[..., object],
+    inputs: Mapping[str, float],
+    h: float = 1e-6,
+    *,
+    node_type: Callable[[float], object] = Value,
+) -> GradientCheck:
+    """Check the gradients of ``build(**inputs)`` against central differences.
+
+    ``build`` receives one node per named input and returns the root. The
+    analytic column comes from ``root.backward()``; the numeric column from
     rebuilding the graph with one input nudged by ``±h``.
+
+    Any engine can be checked, not only :class:`~backprop_lib.Value`: a node is
+    anything with ``.data``, ``.grad`` and ``.backward()``. ``node_type`` is the
+    callable that turns a float into an input node (your own ``Node`` class,
+    say); it defaults to ``Value``.
 
     >>> check = check_value_gradients(lambda a, b: a * b + b, {"a": 2.0, "b": -3.0})
     >>> check.passed()
     True
     """
     if not callable(build):
-        raise TypeError(f"check_value_gradients expects a function that builds a Value, got {type(build).__name__}")
-    values = {name: Value(x, label=name) for name, x in inputs.items()}
-    root = build(**values)
-    if not isinstance(root, Value):
-        raise TypeError(f"build(...) must return a Value, got {type(root).__name__}")
+        raise TypeError(f"check_value_gradients expects a function that builds a graph, got {describe(build)}")
+    if not callable(node_type):
+        raise TypeError(
+            f"node_type must be a callable that turns a float into an input node (a class such as Value), got {describe(node_type)}"
+        )
+    if not isinstance(inputs, Mapping):
+        raise TypeError(f"inputs must be a mapping from input names to numbers, e.g. {{'a': 2.0}}, got {describe(inputs)}")
+    kind = _node_kind(node_type)
+
+    def make(name: str, x: float) -> object:
+        node = Value(x, label=name) if node_type is Value else node_type(x)
+        _require_node(node, f"{kind}({x!r}), an input node made by node_type,")
+        return node
+
+    points = {name: float(x) for name, x in inputs.items()}
+    nodes = {name: make(name, x) for name, x in points.items()}
+    root = build(**nodes)
+    _require_node(root, "build(...)'s result")
     root.backward()
 
     def output_at(name: str, x: float) -> float:
-        args = {k: Value(x if k == name else v) for k, v in inputs.items()}
+        args = {k: make(k, x if k == name else v) for k, v in points.items()}
         return build(**args).data
 
     check = GradientCheck()
-    for name, v in values.items():
-        numeric = numerical_derivative(lambda x, name=name: output_at(name, x), v.data, h)
-        check.add(name, v.grad, numeric)
+    for name, node in nodes.items():
+        numeric = numerical_derivative(lambda x, name=name: output_at(name, x), points[name], h)
+        check.add(name, node.grad, numeric)
     return check
 
 

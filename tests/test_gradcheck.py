@@ -139,9 +139,9 @@ def test_check_value_gradients_catches_a_wrong_derivative_rule(monkeypatch):
 
 
 def test_check_value_gradients_errors():
-    with pytest.raises(TypeError, match=r"expects a function that builds a Value, got int"):
+    with pytest.raises(TypeError, match=r"expects a function that builds a graph, got int"):
         check_value_gradients(3, {"a": 1.0})
-    with pytest.raises(TypeError, match=r"build\(\.\.\.\) must return a Value, got float"):
+    with pytest.raises(TypeError, match=r"build\(\.\.\.\)'s result must be a graph node .*got float"):
         check_value_gradients(lambda a: 1.0, {"a": 1.0})
 
 
@@ -208,3 +208,115 @@ def test_check_layer_without_parameters_and_with_given_dvalues():
     check.assert_ok(1e-8)
     with pytest.raises(ValueError, match=r"dvalues must have the output's shape \(1, 2\), got \(2,\)"):
         check_layer(Tanh(), inputs, dvalues=np.ones(2))
+
+
+# ------------------------------------------- any engine: duck-typed nodes
+class TeachingNode:
+    """A learner's own 30-line engine, built the micrograd way (no backprop_lib inside)."""
+
+    def __init__(self, data, _children=(), _backward=None):
+        self.data = float(data)
+        self.grad = 0.0
+        self._prev = _children
+        self._backward = _backward or (lambda: None)
+
+    def __add__(self, other):
+        other = other if isinstance(other, TeachingNode) else TeachingNode(other)
+        out = TeachingNode(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        other = other if isinstance(other, TeachingNode) else TeachingNode(other)
+        out = TeachingNode(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    __rmul__ = __mul__
+
+    def exp(self):
+        out = TeachingNode(math.exp(self.data), (self,))
+
+        def _backward():
+            self.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        out = TeachingNode(max(0.0, self.data), (self,))
+
+        def _backward():
+            self.grad += (out.data > 0) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(v):
+            if v not in seen:
+                seen.add(v)
+                for child in v._prev:
+                    visit(child)
+                order.append(v)
+
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(order):
+            v._backward()
+
+
+def test_check_value_gradients_checks_a_learners_own_node_class():
+    check = check_value_gradients(lambda a, b: a * b + a.exp(), {"a": 0.5, "b": -1.0}, node_type=TeachingNode)
+    assert check.names == ["a", "b"]
+    assert check.analytic == pytest.approx([-1.0 + math.exp(0.5), 0.5], rel=1e-12)
+    assert check.passed()
+    relu = check_value_gradients(lambda a, b: (a * b).relu() * 3 + b, {"a": 2.0, "b": 1.5}, node_type=TeachingNode)
+    assert relu.analytic == pytest.approx([4.5, 7.0]) and relu.passed()
+
+
+def test_check_value_gradients_catches_a_wrong_rule_in_a_learners_node_class():
+    class WrongExp(TeachingNode):  # forgets the chain rule's out.grad factor
+        def exp(self):
+            out = WrongExp(math.exp(self.data), (self,))
+
+            def _backward():
+                self.grad += out.data  # wrong: drops out.grad
+
+            out._backward = _backward
+            return out
+
+    check = check_value_gradients(lambda a: a.exp() * 3.0, {"a": 0.5}, node_type=WrongExp)
+    assert check.analytic == pytest.approx([math.exp(0.5)])
+    assert check.numeric == pytest.approx([3 * math.exp(0.5)], rel=1e-8)
+    assert not check.passed()
+
+
+def test_check_value_gradients_refuses_objects_that_are_not_nodes():
+    class NoGrad:
+        def __init__(self, x):
+            self.data = x
+
+        def backward(self):
+            pass
+
+    with pytest.raises(TypeError, match=r"input node made by node_type.*lacks \.grad"):
+        check_value_gradients(lambda a: a, {"a": 1.0}, node_type=NoGrad)
+    with pytest.raises(TypeError, match=r"build\(\.\.\.\)'s result must be a graph node with \.data, \.grad and \.backward\(\).*got float"):
+        check_value_gradients(lambda a: 2.0, {"a": 1.0})
+    with pytest.raises(TypeError, match=r"node_type must be a callable"):
+        check_value_gradients(lambda a: a, {"a": 1.0}, node_type=3)
