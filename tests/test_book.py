@@ -16,10 +16,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+# Notebook appendices: executed and compared like chapters, without the chapter rules.
+APPENDICES = sorted(BOOK.glob("A[0-9]_*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 
 EXCUSED = ("nbval-ignore-output", "nbval-skip", "raises-exception")
+HIDDEN = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
+MAX_VISIBLE_LINES = 18  # "about 15": a visible teaching cell teaches one idea
+MAX_MAIN_PATH_WORDS = 3300  # "at most about 3,000" words before the exercises
+# Executed checks in the chapters and appendices (the assert keyword, assert_*( and check*( calls),
+# counted when the checks were moved out of the reader's way: they may move, never fall below this.
+CHECK_FLOOR = 159
 
 
 def load(path: Path) -> nbformat.NotebookNode:
@@ -34,10 +42,28 @@ def code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def visible(cell) -> bool:
+    return not set(cell.metadata.get("tags", [])) & HIDDEN
+
+
+def chapter_number(path: Path) -> int:
+    return int(path.name[:2])
+
+
+def exercise_cells(nb):
+    return [c for c in code_cells(nb) if "check_exercise(" in c.source]
+
+
+def checks_in(source: str) -> int:
+    """Executed checks in a cell: the assert keyword, assert_*( calls and check*( calls."""
+    return len(re.findall(r"\bassert\b", source)) + len(re.findall(r"\bassert_\w+\(|\bcheck(?:_\w+)?\(", source))
+
+
 def test_there_are_chapters_and_the_toc_lists_them_in_order():
     assert CHAPTERS, "no chapter notebooks in book/"
-    listed = [entry["file"] for part in TOC["parts"] for entry in part["chapters"] if entry["file"].startswith("book/0")]
-    assert listed == [f"book/{p.stem}" for p in CHAPTERS]
+    listed = [entry["file"] for part in TOC["parts"] for entry in part["chapters"]]
+    assert [f for f in listed if re.match(r"book/\d\d_", f)] == [f"book/{p.stem}" for p in CHAPTERS]
+    assert [f for f in listed if re.match(r"book/A\d_", f)] == [f"book/{p.stem}" for p in APPENDICES]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -49,20 +75,32 @@ class TestChapter:
         assert "## Overview" in first.source
         assert "What you will learn" in first.source
 
-    def test_closes_with_summary_and_three_self_checking_exercises_with_hidden_solutions(self, path):
+    def test_closes_with_summary_and_at_least_four_self_contained_exercises_with_hidden_solutions(self, path):
         nb = load(path)
         text = markdown(nb)
         assert "## Summary" in text and "## Exercises" in text
         assert text.index("## Summary") < text.index("## Exercises")
-        after = nb.cells[next(i for i, c in enumerate(nb.cells) if "## Exercises" in c.source):]
-        checks = [c for c in after if c.cell_type == "code" and re.search(r"\bcheck(_derivative|_function)?\(", c.source)]
+        start = next(i for i, c in enumerate(nb.cells) if "## Exercises" in c.source)
+        after = nb.cells[start:]
+        cells = [c for c in after if c.cell_type == "code" and "check_exercise(" in c.source]
+        ids = [re.search(r"check_exercise\(\s*[\"'](\d+)-(\d+)[\"']", c.source) for c in cells]
+        assert all(ids), "every exercise is checked as check_exercise('<chapter>-<n>', answer)"
+        number = chapter_number(path)
+        assert [(int(m.group(1)), int(m.group(2))) for m in ids] == [(number, k) for k in range(1, len(ids) + 1)], \
+            "exercise ids follow the chapter and the order on the page"
+        assert len(cells) >= 4, f"{len(cells)} exercises; a chapter has at least 4"
+        shown = re.findall(r"\*\*Exercise (\d+)\.\*\*", "\n".join(c.source for c in after if c.cell_type == "markdown"))
+        assert [int(k) for k in shown] == list(range(1, len(cells) + 1)), "each exercise is introduced as **Exercise k.**"
         solutions = [c for c in after if c.cell_type == "markdown" and ":::{admonition} Solution" in c.source
                      and ":class: dropdown" in c.source]
-        assert len(checks) >= 3, f"{len(checks)} self-checking exercises"
-        assert len(solutions) >= len(checks), "every exercise needs a worked solution in a dropdown"
-        for cell in checks:  # the stored answer is the starting point, not a solution
-            shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
-            assert "Not answered yet" in shown, cell.source[:80]
+        assert len(solutions) >= len(cells), "every exercise needs a worked solution in a dropdown"
+        for cell in cells:  # the stored answer is the starting point, not a solution
+            stored = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+            assert "Not answered yet" in stored, cell.source[:80]
+
+    def test_hints_live_with_the_checker_not_in_the_cells(self, path):
+        for cell in code_cells(load(path)):
+            assert "hint=" not in cell.source, f"a hint shows before the learner tries: {cell.source[:80]}"
 
     def test_first_code_cell_installs_the_library_in_colab_only_from_the_configured_repository(self, path):
         cell = code_cells(load(path))[0]
@@ -91,10 +129,18 @@ class TestChapter:
                 alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
                 assert len(alt) > 20, f"plot without alt text: {cell.source[:80]}"
 
-    def test_has_a_predict_then_run_section_and_an_interactive_figure(self, path):
+    def test_has_a_predict_then_run_section_and_two_interactive_figures(self, path):
         nb = load(path)
         assert re.search(r"predict,? then run", markdown(nb), re.I)
-        assert any("InteractiveFigure(" in c.source for c in code_cells(nb))
+        figures = sum(c.source.count("InteractiveFigure(") for c in code_cells(nb))
+        assert figures >= 2, f"{figures} interactive figure(s); a chapter has at least two"
+
+    def test_the_main_path_is_at_most_about_3000_words(self, path):
+        nb = load(path)
+        text = markdown(nb)
+        main = text[:text.index("## Exercises")] if "## Exercises" in text else text
+        words = len(re.findall(r"\S+", main))
+        assert words <= MAX_MAIN_PATH_WORDS, f"{words} words before the exercises"
 
     def test_numbers_in_prose_are_glued_from_cells(self, path):
         nb = load(path)
@@ -151,3 +197,90 @@ def test_pages_workflow_runs_the_readme_build_command_and_publishes_the_built_bo
     assert [s.get("run") for s in steps if "run" in s] == [build_command]
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_build/html"
+
+
+NOTEBOOKS = CHAPTERS + APPENDICES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+class TestReaderView:
+    """What the reader sees: teaching code in front, the checking machinery behind it."""
+
+    def test_no_visible_assert_and_at_most_five_visible_glue_lines(self, path):
+        cells = [c for c in code_cells(load(path)) if visible(c)]
+        asserts = [c.source[:60] for c in cells if re.search(r"^\s*assert\b", c.source, re.M)]
+        assert not asserts, f"visible cells with an assert: {asserts}"
+        glue_lines = sum(len(re.findall(r"^.*\bglue\(", c.source, re.M)) for c in cells)
+        assert glue_lines <= 5, f"{glue_lines} visible glue( lines"
+
+    def test_removed_cells_open_collapsed_in_jupyter(self, path):
+        for cell in code_cells(load(path)):
+            if set(cell.metadata.get("tags", [])) & {"remove-cell", "remove-input"}:
+                assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source[:80]
+
+    def test_every_assert_says_what_it_checks(self, path):
+        import ast
+
+        for cell in code_cells(load(path)):
+            # IPython magics and shell lines are not Python; blank them out before parsing.
+            source = re.sub(r"^\s*[%!].*$", "", cell.source, flags=re.M)
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Assert):
+                    assert node.msg is not None, f"assert without a message: {ast.unparse(node)[:80]}"
+
+    def test_visible_teaching_cells_are_short(self, path):
+        for cell in code_cells(load(path)):
+            if visible(cell):
+                lines = len(cell.source.splitlines())
+                assert lines <= MAX_VISIBLE_LINES, f"{lines}-line visible cell: {cell.source[:80]}"
+
+    def test_speaks_to_the_learner_not_about_source_documents(self, path):
+        nb = load(path)
+        text = "\n".join(c.source for c in nb.cells)
+        assert not re.search(r"\bthe source\b|\bsource's\b|\bsource documents?\b", markdown(nb), re.I)
+        assert not re.search(r"\bSOURCE_[A-Z]", text), "no SOURCE_* names"
+        assert not re.search(r"\bseeds?/|\b00[034]_\w+\.txt", text)
+
+
+def test_the_checks_executed_have_not_fallen_below_the_floor():
+    counts = {p.stem: sum(checks_in(c.source) for c in code_cells(load(p))) for p in NOTEBOOKS}
+    print(f"executed checks: {sum(counts.values())} (floor {CHECK_FLOOR}) {counts}")
+    assert sum(counts.values()) >= CHECK_FLOOR, counts
+
+
+def test_the_common_mistakes_are_boxes_a_learner_can_learn_from():
+    boxes = [m for p in CHAPTERS for m in re.findall(r":::\{admonition\} Common mistake", markdown(load(p)))]
+    assert len(boxes) >= 6, f"{len(boxes)} Common mistake boxes"
+
+
+EXERCISE_CELLS = [(p, k, c.source) for p in CHAPTERS for k, c in enumerate(exercise_cells(load(p)), 1)]
+
+
+@pytest.mark.parametrize("path,number,source", EXERCISE_CELLS,
+                         ids=[f"{p.stem[:2]}-{k}" for p, k, _ in EXERCISE_CELLS])
+def test_each_exercise_cell_runs_alone_in_a_fresh_interpreter(path, number, source, tmp_path):
+    """Readers copy exercises out: a cell needs only backprop_lib and what it defines itself."""
+    import subprocess
+    import sys
+
+    # Run the cell as the notebook would, showing its last expression (the verdict).
+    script = (
+        "import ast, sys\n"
+        "tree = ast.parse(sys.argv[1])\n"
+        "last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None\n"
+        "namespace = {'__name__': '__main__'}\n"
+        "exec(compile(tree, 'exercise', 'exec'), namespace)\n"
+        "if last is not None:\n"
+        "    print(repr(eval(compile(ast.Expression(last.value), 'exercise', 'eval'), namespace)))\n"
+    )
+    result = subprocess.run([sys.executable, "-I", "-c", script, source], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"{path.name} Exercise {number}:\n{result.stderr[-2000:]}"
+    assert "Not answered yet" in result.stdout, result.stdout[-500:]
+
+
+@pytest.mark.parametrize("path", APPENDICES, ids=lambda p: p.stem)
+def test_an_appendix_opens_with_a_title_and_says_where_it_is_linked_from(path):
+    nb = load(path)
+    assert nb.cells[0].cell_type == "markdown" and re.match(r"# \S", nb.cells[0].source)
+    chapters_text = "\n".join(markdown(load(p)) for p in CHAPTERS)
+    assert "appendix-" in chapters_text, "the chapters link to the appendix where its tangents came up"
