@@ -54,13 +54,7 @@ VENDOR = ROOT / "_vendor"  # listed in html_static_path; never _static/, which j
 NODE = ROOT / "node_modules"
 VENDORED = {  # what the built book serves from its own files, from the pinned npm packages
     "mathjax": NODE / "mathjax" / "es5",
-    "require.min.js": NODE / "requirejs" / "require.js",
-    "html-manager": NODE / "@jupyter-widgets" / "html-manager" / "dist",
 }
-WIDGETS_CONFIG_JS = """// require.js configuration, read when require.js loads: the widgets manager names
-// itself @jupyter-widgets/html-manager/dist and finds its fonts next to that path.
-var require = {paths: {"@jupyter-widgets/html-manager/dist": new URL("html-manager", document.currentScript.src).href}};
-"""
 
 
 def vendor() -> None:
@@ -75,11 +69,10 @@ def vendor() -> None:
         if not source.exists():
             sys.exit(f"missing {source}: run `npm ci` (make book and make test do it for you)")
         if source.is_dir():
-            ignore = shutil.ignore_patterns("*.map", "*.LICENSE.txt", "embed.js", "libembed-amd.js")
+            ignore = shutil.ignore_patterns("*.map", "*.LICENSE.txt")
             shutil.copytree(source, VENDOR / name, ignore=ignore)
         else:
             shutil.copy2(source, VENDOR / name)
-    (VENDOR / "widgets-config.js").write_text(WIDGETS_CONFIG_JS)
     stamp.write_text(lock)
 
 

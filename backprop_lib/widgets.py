@@ -85,7 +85,12 @@ class Slider:
         return min(range(len(grid)), key=lambda i: abs(grid[i] - self.value))
 
     def readout(self, value: float) -> str:
-        return f"{value:.1e}" if self.log else f"{value:.2f}"
+        """The value as the slider shows it: "1.0e-04" on a log scale, "30" for whole steps."""
+        if self.log:
+            return f"{value:.1e}"
+        if all(float(x).is_integer() for x in (self.min, self.step, self.value)):
+            return f"{value:.0f}"
+        return f"{value:.2f}"
 
     def widget(self) -> widgets.Widget:
         label = self.description or self.name
@@ -98,7 +103,8 @@ class Slider:
             )
         return widgets.FloatSlider(
             value=self.value, min=self.min, max=self.max, step=self.step, description=label,
-            readout_format=".2f", style=style, continuous_update=True,
+            readout_format=".0f" if self.readout(self.value) == f"{self.value:.0f}" else ".2f", style=style,
+            continuous_update=True,
         )
 
 
@@ -192,11 +198,19 @@ def _frames_note(notebook: str | None, several: bool) -> str:
     )
 
 
-# Layout for both static forms; scoped to the figure's own classes.
+# Layout for both static forms; scoped to the figure's own classes, with the theme's
+# colours where there is a theme (the book) and the notebook's own otherwise.
 _STYLE = (
-    "<style>.bp-interactive .bp-control{display:flex;align-items:center;gap:.6em;margin:.2em 0}"
-    ".bp-interactive .bp-control input{width:16em}.bp-interactive .bp-control output{min-width:5em;font-family:monospace}"
-    ".bp-interactive .bp-pane{overflow-x:auto}.bp-interactive .bp-graph svg{max-width:100%;height:auto}"
+    "<style>.bp-interactive .bp-controls{display:grid;grid-template-columns:max-content 1fr max-content;"
+    "gap:.25em .6em;align-items:center;margin:.3em 0}.bp-interactive .bp-control{display:contents}"
+    ".bp-interactive .bp-control-label{white-space:nowrap}"
+    ".bp-interactive .bp-control-input{display:flex;align-items:center;gap:.3em;min-width:0}"
+    ".bp-interactive input.bp-slider{width:100%;min-width:6em;height:28px;margin:0}"
+    ".bp-interactive .bp-step{min-width:28px;min-height:28px;line-height:1}"
+    ".bp-interactive output{font-family:monospace;white-space:nowrap;min-width:5.5em}"
+    ".bp-interactive .bp-figure-title{font-weight:600;margin:.2em 0 .3em}"
+    ".bp-interactive .bp-pane{overflow-x:auto}.bp-interactive .bp-print-state{display:none}"
+    ".bp-interactive .bp-sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap}"
     ".bp-interactive table{margin:.5em 0}</style>"
 )
 
@@ -208,16 +222,35 @@ window.bpFigure = window.bpFigure || async function (root) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   const frames = JSON.parse(await new Response(stream).text());
   const pane = root.querySelector(".bp-pane");
+  const status = root.querySelector(".bp-status");
   const inputs = Array.from(root.querySelectorAll("input.bp-slider"));
+  const show = (input, t, j) => {
+    input.value = j;
+    input.setAttribute("aria-valuetext", spec.names[t] + " = " + spec.labels[t][j]);
+    input.closest(".bp-control").querySelector("output").textContent = spec.labels[t][j];
+  };
+  const summary = () => {
+    const marked = pane.querySelector("[data-bp-summary]");
+    if (marked) return marked.getAttribute("data-bp-summary");
+    const described = pane.querySelector("[role=img][aria-label], img[alt]");
+    const text = described ? (described.getAttribute("aria-label") || described.getAttribute("alt")) : pane.textContent;
+    const words = text.replace(/\\s+/g, " ").trim();
+    return words.length > 240 ? words.slice(0, 237) + "..." : words;
+  };
+  const move = (s, j) => {
+    inputs.forEach((other, t) => { if (t !== s) show(other, t, spec.start[t]); });
+    show(inputs[s], s, j);
+    pane.innerHTML = frames[spec.index[s][j]];
+    root.dataset.frame = String(spec.index[s][j]);
+    status.textContent = spec.names[s] + " = " + spec.labels[s][j] + ". " + summary();
+  };
   inputs.forEach((input, s) => {
-    input.addEventListener("input", () => {
-      inputs.forEach((other, t) => {
-        if (t !== s) { other.value = spec.start[t]; other.nextElementSibling.textContent = spec.labels[t][spec.start[t]]; }
+    input.addEventListener("input", () => move(s, Number(input.value)));
+    input.closest(".bp-control").querySelectorAll("button.bp-step").forEach(button => {
+      button.addEventListener("click", () => {
+        const j = Math.min(Number(input.max), Math.max(0, Number(input.value) + Number(button.dataset.step)));
+        if (j !== Number(input.value)) move(s, j);
       });
-      const j = Number(input.value);
-      input.nextElementSibling.textContent = spec.labels[s][j];
-      pane.innerHTML = frames[spec.index[s][j]];
-      root.dataset.frame = String(spec.index[s][j]);
     });
   });
   root.dataset.ready = "true";
@@ -255,7 +288,7 @@ class InteractiveFigure(widgets.VBox):
         self.last_render_seconds = 0.0
         self.controls = {s.name: s.widget() for s in sliders}
         self.pane = widgets.HTML(value=self._render_now())
-        header = [widgets.HTML(value=f"<h4>{html.escape(title)}</h4>")] if title else []
+        header = [widgets.HTML(value=self._heading())] if title else []
         super().__init__(children=[*header, *self.controls.values(), self.pane])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -321,24 +354,43 @@ class InteractiveFigure(widgets.VBox):
             "start": [s.start_index() for s in self.specs],
             "labels": [[s.readout(v) for v in s.positions()] for s in self.specs],
         }
-        controls = "".join(
-            f"<label class='bp-control'>{html.escape(s.description or s.name)} "
-            f"<input class='bp-slider' type='range' min='0' max='{len(s.positions()) - 1}' step='1' "
-            f"value='{s.start_index()}' data-name='{s.name}'/>"
-            f"<output>{s.readout(s.positions()[s.start_index()])}</output></label>"
-            for s in self.specs
-        )
+        names = [s.description or s.name for s in self.specs]
+        spec["names"] = names
+        controls = "".join(self._static_control(s, name) for s, name in zip(self.specs, names))
         first = frames[index[0][self.specs[0].start_index()]]
+        state = ", ".join(f"{name} = {s.readout(s.positions()[s.start_index()])}" for s, name in zip(self.specs, names))
         return (
-            f"<div class='bp-interactive bp-static'>{_STYLE}{self._heading()}"
-            f"{_frames_note(self.notebook, len(self.specs) > 1)}<div class='bp-controls'>{controls}</div>"
+            f"<div class='bp-interactive bp-static' role='group' aria-label='{html.escape(self.title or 'interactive figure', quote=True)}'>"
+            f"{_STYLE}{self._heading()}"
+            f"{_frames_note(self.notebook, len(self.specs) > 1)}"
+            f"<p class='bp-print-state'>Shown at the starting values: {html.escape(state)}.</p>"
+            f"<div class='bp-controls'>{controls}</div>"
+            f"<p class='bp-status bp-sr-only' aria-live='polite'></p>"
             f"<div class='bp-pane'>{first}</div>"
             f"<script type='application/json' class='bp-frames'>{json.dumps(spec)}</script>"
             f"<script>{_FRAMES_JS}bpFigure(document.currentScript.parentElement);</script></div>"
         )
 
+    @staticmethod
+    def _static_control(slider: Slider, name: str) -> str:
+        """One slider row: its label, the range input with step buttons, and the readout."""
+        positions = slider.positions()
+        j = slider.start_index()
+        label = html.escape(name)
+        value_text = html.escape(f"{name} = {slider.readout(positions[j])}", quote=True)
+        return (
+            f"<div class='bp-control'><span class='bp-control-label' aria-hidden='true'>{label}</span>"
+            f"<span class='bp-control-input'>"
+            f"<button type='button' class='bp-step' data-step='-1' aria-label='{label}: one step down'>&minus;</button>"
+            f"<input class='bp-slider' type='range' min='0' max='{len(positions) - 1}' step='1' "
+            f"value='{j}' data-name='{slider.name}' aria-label='{label}' aria-valuetext='{value_text}'/>"
+            f"<button type='button' class='bp-step' data-step='1' aria-label='{label}: one step up'>+</button></span>"
+            f"<output aria-hidden='true'>{slider.readout(positions[j])}</output></div>"
+        )
+
     def _heading(self) -> str:
-        return f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
+        # Not a heading element: a figure's title must not break the page's heading order.
+        return f"<p class='bp-figure-title'>{html.escape(self.title)}</p>" if self.title else ""
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

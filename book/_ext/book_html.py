@@ -9,6 +9,12 @@
   from assistive technology so the button is named by its aria-label alone.
 * docutils marks the bibliography ``role="list"`` although its entries are
   ``doc-biblioentry``, not list items (axe: aria-required-children).
+* Nothing on the pages is an ipywidgets view (figures ship their own frames),
+  so the widget state myst-nb stores in each page is dropped, and so are
+  sphinx-thebe's script and style, which have no button to serve.
+* Sphinx, the theme and docutils each write a viewport ``<meta>``: keep one.
+* The book's own stylesheet and script (``static/``): readable graphs and
+  tables in light and dark mode, phones, and print (handouts without solutions).
 """
 
 from __future__ import annotations
@@ -42,6 +48,21 @@ THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*" data-mode="[a-z]+") +ti
 
 
 CITATION_LIST = '<div role="list" class="citation-list">'
+WIDGET_STATE = re.compile(r'[ \t]*<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\n?', re.S)
+THEBE = re.compile(r'[ \t]*<(?:script async="async" src|link rel="stylesheet" type="text/css" href)="[./]*_static/sphinx-thebe\.(?:js|css)[^"]*"[^>]*>(?:</script>)?\n?')
+THEBE_CONFIG = re.compile(r'[ \t]*<script>const THEBE_JS_URL = [^\n]*</script>\n?')
+VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def keep_first_viewport(text: str) -> str:
+    count = 0
+
+    def first_only(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return match.group(0) if count == 1 else ""
+
+    return VIEWPORT.sub(first_only, text)
 
 
 def fix_pages(app: Sphinx, exception) -> None:
@@ -51,10 +72,23 @@ def fix_pages(app: Sphinx, exception) -> None:
         text = page.read_text(encoding="utf-8")
         fixed = THEME_ICON.sub(r'\1 aria-hidden="true"></i>', SEARCH_BUTTON.sub(r"\1", text))
         fixed = drop_duplicate_scripts(fixed).replace(CITATION_LIST, '<div class="citation-list">')
+        fixed = THEBE_CONFIG.sub("", THEBE.sub("", WIDGET_STATE.sub("", fixed)))
+        fixed = keep_first_viewport(fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+def add_static(app: Sphinx) -> None:
+    app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", add_static)
+    app.add_css_file("book.css")
+    app.add_css_file("print.css", media="print")
+    app.add_js_file("book.js", defer="defer")
     app.connect("build-finished", fix_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
