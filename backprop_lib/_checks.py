@@ -7,7 +7,7 @@ import numbers
 
 def describe(obj: object) -> str:
     """A short description of ``obj`` for error messages: its type and value."""
-    text = repr(obj)
+    text = " ".join(repr(obj).split())  # one line, even for a NumPy array
     if len(text) > 40:
         text = text[:37] + "..."
     return f"{type(obj).__name__} ({text})"

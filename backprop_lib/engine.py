@@ -19,13 +19,22 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Callable, Iterator, Union
 
 from ._checks import describe
 
 Number = Union[int, float]
 
-__all__ = ["Value", "topological_order"]
+__all__ = ["Value", "topological_order", "NonFiniteGradientError"]
+
+
+class NonFiniteGradientError(OverflowError):
+    """``backward()`` met a gradient too large for a float (inf, or NaN from inf - inf).
+
+    The message names the operation where the gradient stopped being finite.
+    When it is raised, no ``.grad`` in the graph has changed.
+    """
 
 
 def _as_float(x: object, what: str = "Value") -> float:
@@ -34,7 +43,13 @@ def _as_float(x: object, what: str = "Value") -> float:
     # are almost always a mistake when building a graph.
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{what} expects a real number (int, float or NumPy scalar), got {describe(x)}")
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # an int beyond float's range, e.g. 10**400
+        digits = len(str(abs(int(x))))
+        raise ValueError(
+            f"{what} expects a number that fits in a float (at most about 1.8e308), got an int of {digits} digits"
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"{what} expects a finite number, got {value!r}")
     return value
@@ -79,6 +94,54 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats ``loss.data``; an empty spec gives the repr."""
+        return format(self.data, spec) if spec else str(self)
+
+    # NumPy: ``array * value`` must not build an object array of Values. With
+    # this, NumPy hands the operation to Value.__rmul__, which refuses arrays.
+    __array_ufunc__ = None
+
+    # ------------------------------------------------------ comparisons
+    # A Value is a graph node: == and hash are identity, so Values can live in
+    # sets and dicts (topological_order relies on it). Ordering compares
+    # ``data``, so ``loss < best``, ``max(values)`` and ``sorted(values)`` work.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Value):
+            return self is other
+        if isinstance(other, numbers.Number):
+            raise TypeError(
+                f"Value == {other} is ambiguous: == between Values is identity (they are graph nodes). "
+                f"To compare the number, use .data: v.data == {other}"
+            )
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other) if isinstance(other, (Value, numbers.Number)) else NotImplemented
+
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _compare_data(other, "<")
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _compare_data(other, "<=")
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _compare_data(other, ">")
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _compare_data(other, ">=")
+
+    def __float__(self) -> float:
+        raise TypeError(
+            "float(value) would drop the Value out of the graph, and math.exp(value) etc. would "
+            "silently lose the gradient: read the number as value.data, and use value.exp(), value.tanh() ..."
+        )
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        raise TypeError("round(value) would drop the Value out of the graph: round the number, round(value.data, n)")
 
     # ------------------------------------------------------------------ forward
     # ``type(other) is not Value`` first: in a network almost every operand is
@@ -164,8 +227,12 @@ class Value:
         """max(0, x). Its derivative at exactly 0 is taken to be 0."""
         return _result(self.data if self.data > 0.0 else 0.0, "relu", self)
 
+    def __abs__(self) -> Value:
+        """|x|, an operation in the graph. It has a kink at 0, where its derivative is taken to be 0."""
+        return _result(abs(self.data), "abs", self)
+
     # ----------------------------------------------------------------- backward
-    def backward(self) -> None:
+    def backward(self, *args: object, **kwargs: object) -> None:
         """Fill in ``.grad`` of every value this one depends on.
 
         Sets this value's grad to 1, then visits the graph in reverse
@@ -176,16 +243,45 @@ class Value:
         Gradients of **leaves** accumulate across calls, as in PyTorch: call
         :meth:`zero_grad` (or ``Module.zero_grad``) between steps. Gradients of
         intermediate values are recomputed from zero on each call.
+
+        All or nothing: if a gradient is not a finite float (it overflowed),
+        :class:`NonFiniteGradientError` names the operation where that
+        happened, and every ``.grad`` in the graph is left as it was before
+        the call. So is it when a backward rule raises any other error.
         """
+        if args or kwargs:
+            raise TypeError(
+                "backward() takes no arguments: the root's gradient d(root)/d(root) is 1 and backward() starts "
+                "from it (the NumPy layers' backward(dvalues) is the one that takes a gradient)"
+            )
         order = topological_order(self)
-        for node in order:
-            if node._op:
-                node.grad = 0.0
-        self.grad = 1.0
-        rules = BACKWARD_RULES
-        for node in reversed(order):
-            if node._op:
-                rules[node._op](node)
+        saved = list(map(_get_grad, order))  # to undo the pass if it fails
+        try:
+            _run_backward(self, order)
+            # One cheap pass: a sum of floats is finite only if every term is
+            # (a finite sum that overflows is double-checked entry by entry).
+            finite = math.isfinite(sum(map(_get_grad, order))) or all(map(math.isfinite, map(_get_grad, order)))
+        except BaseException as error:
+            overflow = isinstance(error, (OverflowError, ZeroDivisionError))
+            culprit = _failed_node(self, order, saved) if overflow else None
+            for node, grad in zip(order, saved):
+                node.grad = grad
+            if overflow and not isinstance(error, NonFiniteGradientError):
+                raise NonFiniteGradientError(
+                    f"backward() stopped: the gradient overflowed a float at {_describe_node(culprit)}. "
+                    "No .grad was changed. The values are too large or too small for this graph; "
+                    "was the learning rate too large?"
+                ) from error
+            raise
+        if not finite:
+            culprit = _failed_node(self, order, saved)
+            for node, grad in zip(order, saved):
+                node.grad = grad
+            raise NonFiniteGradientError(
+                f"backward() stopped: the gradient is not a finite float after {_describe_node(culprit)}. "
+                "No .grad was changed. The values are too large or too small for this graph; "
+                "was the learning rate too large?"
+            )
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this value and every value it depends on."""
@@ -203,6 +299,59 @@ class Value:
 
 
 _new_value = object.__new__  # makes a Value without running __init__'s checks
+
+
+_get_grad = operator.attrgetter("grad")  # in C: the cheapest way to read every grad
+
+
+def _run_backward(root: Value, order: list[Value]) -> None:
+    """The backward pass itself: reset the intermediates, then apply each rule."""
+    for node in order:
+        if node._op:
+            node.grad = 0.0
+    root.grad = 1.0
+    rules = BACKWARD_RULES
+    for node in reversed(order):
+        if node._op:
+            rules[node._op](node)
+
+
+def _failed_node(root: Value, order: list[Value], saved: list[float]) -> Value | None:
+    """Replay a failed backward pass, checking after each rule: the node whose rule broke finiteness.
+
+    Only runs after a failure, so the fast path pays nothing for it.
+    """
+    for node, grad in zip(order, saved):
+        node.grad = grad
+    for node in order:
+        if node._op:
+            node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        if not node._op:
+            continue
+        try:
+            BACKWARD_RULES[node._op](node)
+        except (OverflowError, ZeroDivisionError):
+            return node
+        if not all(math.isfinite(child.grad) for child in node._prev):
+            return node
+    return None
+
+
+def _describe_node(node: Value | None) -> str:
+    if node is None:
+        return "a leaf whose .grad was already not finite before backward()"
+    inputs = ", ".join(f"{child.data:.6g}" for child in node._prev)
+    return f"the operation {node._op!r} (inputs {inputs}, output {node.data:.6g}, its grad {node.grad:.6g})"
+
+
+def _compare_data(other: object, op: str) -> float:
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, bool) or not isinstance(other, numbers.Real):
+        raise TypeError(f"cannot compare a Value with {describe(other)} using {op!r}: expected a real number or a Value")
+    return other
 
 
 def _result(data: float, op: str, a: Value, b: Value | None = None, aux: float = 0.0) -> Value:
@@ -301,10 +450,14 @@ def _mul(out: Value) -> None:  # d(ab)/da = b, d(ab)/db = a
     b.grad += a.data * out.grad
 
 
-def _div(out: Value) -> None:  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+def _div(out: Value) -> None:  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
     a, b = out._a, out._b
     a.grad += out.grad / b.data
-    b.grad -= out.grad * a.data / (b.data * b.data)
+    square = b.data * b.data
+    if 0.0 < square < math.inf:
+        b.grad -= out.grad * a.data / square
+    else:  # b*b under- or overflowed: (a/b)/b never forms it
+        b.grad -= out.grad * (out.data / b.data)
 
 
 def _pow_const(out: Value) -> None:  # d(x^k)/dx = k x^(k-1)
@@ -359,6 +512,14 @@ def _relu(out: Value) -> None:  # d(max(0,x))/dx = 1 if x > 0 else 0
         x.grad += out.grad
 
 
+def _abs(out: Value) -> None:  # d|x|/dx = sign(x), taken to be 0 at the kink x = 0
+    x = out._a
+    if x.data > 0.0:
+        x.grad += out.grad
+    elif x.data < 0.0:
+        x.grad -= out.grad
+
+
 BACKWARD_RULES: dict[str, Callable[[Value], None]] = {
     "+": _add,
     "-": _sub,
@@ -373,6 +534,7 @@ BACKWARD_RULES: dict[str, Callable[[Value], None]] = {
     "tanh": _tanh,
     "sigmoid": _sigmoid,
     "relu": _relu,
+    "abs": _abs,
 }
 """Operation symbol -> the function that applies its local derivative."""
 

@@ -17,7 +17,7 @@ __all__ = ["trace", "draw_dot", "GraphvizNotInstalled", "OP_SYMBOLS"]
 
 OP_SYMBOLS = {
     "+": "+", "-": "−", "*": "×", "/": "÷", "**": "^", "pow": "^", "exp_base": "^",
-    "neg": "−x", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU",
+    "neg": "−x", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "abs": "|x|",
 }
 """How each operation is written inside its op node."""
 

@@ -138,7 +138,7 @@ def test_random_graphs_match_central_differences(expression):
 
 def test_every_operation_has_a_backward_rule():
     x, y = Value(1.5), Value(0.5)
-    results = [x + y, x - y, x * y, x / y, x**2, x**y, 2**x, -x, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu()]
+    results = [x + y, x - y, x * y, x / y, x**2, x**y, 2**x, -x, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu(), abs(x)]
     assert {r.op for r in results} == set(BACKWARD_RULES)
 
 
