@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -26,6 +27,7 @@ __all__ = [
     "check_value_gradients",
     "check_layer",
     "RELATIVE_ERROR_THRESHOLDS",
+    "default_step",
 ]
 
 RELATIVE_ERROR_THRESHOLDS = {
@@ -36,76 +38,221 @@ RELATIVE_ERROR_THRESHOLDS = {
 """Rules of thumb for reading a relative error in float64 with central differences."""
 
 
+_EPS = 2.220446049250313e-16  # float64's machine epsilon
+_ROUNDOFF = 64 * _EPS
+"""How many units of round-off an evaluation of f may carry: the numeric
+column's absolute noise is about ``_ROUNDOFF * |f| / (2h)``."""
+
+
 def _check_h(h: float) -> float:
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not h > 0 or not math.isfinite(h):
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not h > 0 or not math.isfinite(h):
         raise ValueError(f"the step h must be a positive finite number, got {h!r}")
     return float(h)
 
 
-def numerical_derivative(f: Callable[[float], float], x: float, h: float = 1e-6, method: str = "central") -> float:
+def default_step(x: float) -> float:
+    """The step used when none is given: relative to ``|x|``, with a floor.
+
+    * ``|x| >= 1``: ``1e-6 * |x|``, so ``x ± h`` differ from ``x`` at any magnitude
+      (a fixed 1e-6 vanishes next to 1e12: ``1e12 + 1e-6 == 1e12``);
+    * ``1e-2 <= |x| < 1`` and ``x == 0``: the floor, ``1e-6``;
+    * ``0 < |x| < 1e-2``: ``1e-4 * |x|``, so the step never crosses 0: the
+      check of ``log`` at 1e-7 never evaluates ``log`` of a negative number.
+    """
+    ax = abs(x)
+    if ax >= 1.0:
+        return 1e-6 * ax
+    if ax >= 1e-2 or ax == 0.0:
+        return 1e-6
+    return 1e-4 * ax
+
+
+def _real_x(x: object, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what} expects a real number x, got {type(x).__name__}")
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{what} expects a number that fits in a float, got an int of {len(str(abs(int(x))))} digits") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{what} expects a finite x, got {x!r}: a derivative at NaN or inf means nothing")
+    return x
+
+
+def _step_for(x: float, h: float | None, what: str) -> float:
+    step = default_step(x) if h is None else _check_h(h)
+    if x + step == x or x - step == x:
+        raise ValueError(
+            f"{what}: the step h = {step!r} is below float precision at x = {x!r} (x + h == x); "
+            "pass a larger h"
+        )
+    return step
+
+
+def _fname(f: object) -> str:
+    name = getattr(f, "__name__", None) or type(f).__name__
+    return f"the function {name}" if name != "<lambda>" else "the function (a lambda)"
+
+
+def _call(f: Callable, args: tuple, where: str, owner: str) -> float:
+    """``f(*args)`` as a finite float, or an error naming ``f``, where it was called and what came back."""
+    try:
+        result = f(*args)
+    except Exception as error:
+        message = f"{owner}: {_fname(f)} raised {type(error).__name__} at {where}: {error}"
+        raise (TypeError if isinstance(error, TypeError) else ValueError)(message) from error
+    return _as_result(result, f, where, owner)
+
+
+def _as_result(result: object, f: object, where: str, owner: str) -> float:
+    if isinstance(result, bool) or not isinstance(result, (numbers.Real, np.ndarray)):
+        hint = ""
+        if result is None:
+            hint = " (did it forget to return?)"
+        elif hasattr(result, "data") and hasattr(result, "backward"):
+            hint = " (a graph node: return its .data)"
+        raise TypeError(f"{owner}: {_fname(f)} must return a real number, but at {where} it returned {describe(result)}{hint}")
+    if isinstance(result, np.ndarray):
+        if result.size != 1 or result.dtype.kind not in "fiu":
+            raise TypeError(
+                f"{owner}: {_fname(f)} must return a single real number, but at {where} it returned "
+                f"an array of shape {result.shape} and dtype {result.dtype}"
+            )
+        result = result.reshape(()).item()
+    value = float(result)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {_fname(f)} returned {value!r} at {where}; a finite difference needs finite values")
+    return value
+
+
+def numerical_derivative(f: Callable[[float], float], x: float, h: float | None = None, method: str = "central") -> float:
     """Estimate f'(x) by finite differences.
 
     * ``"forward"``: (f(x + h) - f(x)) / h, error O(h);
     * ``"central"``: (f(x + h) - f(x - h)) / 2h, error O(h**2).
 
-    Too small an ``h`` loses digits to round-off: see chapter 2's curve.
+    Without ``h``, the step is :func:`default_step` (x): relative to ``|x|``,
+    with a floor. An ``h`` you pass is used exactly as given: too small an
+    ``h`` loses digits to round-off, as chapter 2's curve shows.
     """
     if not callable(f):
         raise TypeError(f"numerical_derivative expects a function f(x), got {type(f).__name__}")
-    h = _check_h(h)
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"numerical_derivative expects a real number x, got {type(x).__name__}")
-    x = float(x)
+    if method not in ("central", "forward"):
+        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    if h is not None:
+        h = _check_h(h)
+    x = _real_x(x, "numerical_derivative")
+    h = _step_for(x, h, "numerical_derivative")
+    owner = "numerical_derivative"
+    plus = _call(f, (x + h,), f"x + h = {x + h!r} (x = {x!r}, h = {h!r})", owner)
     if method == "central":
-        return (float(f(x + h)) - float(f(x - h))) / (2.0 * h)
-    if method == "forward":
-        return (float(f(x + h)) - float(f(x))) / h
-    raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+        minus = _call(f, (x - h,), f"x - h = {x - h!r} (x = {x!r}, h = {h!r})", owner)
+        return _finite_quotient(plus - minus, 2.0 * h, f, x, owner)
+    here = _call(f, (x,), f"x = {x!r}", owner)
+    return _finite_quotient(plus - here, h, f, x, owner)
 
 
-def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+def _finite_quotient(difference: float, width: float, f: object, x: float, owner: str) -> float:
+    slope = difference / width
+    if not math.isfinite(slope):
+        raise ValueError(f"{owner}: the difference quotient of {_fname(f)} at x = {x!r} overflows a float ({slope!r})")
+    return slope
+
+
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float | None = None) -> np.ndarray:
     """Central-difference gradient of the scalar ``f()`` with respect to the array ``x``.
 
     ``x`` is nudged in place, one entry at a time, and restored afterwards;
     ``f`` takes no arguments and reads ``x`` itself (e.g. a layer's weights).
+    ``x`` is left exactly as it was, even when ``f`` raises. Without ``h``
+    each entry's step is :func:`default_step` of that entry.
     """
-    h = _check_h(h)
+    if not callable(f):
+        raise TypeError(f"numerical_gradient expects a function f() of no arguments, got {describe(f)}")
+    if h is not None:
+        h = _check_h(h)
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError(f"numerical_gradient needs a float64 NumPy array to nudge, got {type(x).__name__} {getattr(x, 'dtype', '')}")
+    if x.size and not np.all(np.isfinite(x)):
+        raise ValueError("numerical_gradient: x has NaN or infinite entries; a derivative there means nothing")
     grad = np.zeros_like(x)
+    owner = "numerical_gradient"
     for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + h
-        plus = float(f())
-        x[index] = original - h
-        minus = float(f())
-        x[index] = original
-        grad[index] = (plus - minus) / (2.0 * h)
+        original = float(x[index])
+        step = _step_for(original, h, owner)
+        where = f"x[{', '.join(map(str, index))}]"
+        try:
+            x[index] = original + step
+            plus = _call(f, (), f"{where} + h (h = {step!r})", owner)
+            x[index] = original - step
+            minus = _call(f, (), f"{where} - h (h = {step!r})", owner)
+        finally:
+            x[index] = original
+        grad[index] = _finite_quotient(plus - minus, 2.0 * step, f, original, owner)
     return grad
 
 
+def _noise_floor(f_values: list[float], steps: list[float], analytic: list[float]) -> float:
+    """The numeric column's absolute round-off noise, capped so it never swallows a real gradient.
+
+    Central differences of an ``f`` of size ``|f|`` carry an absolute error
+    of about ``eps * |f| / h``. A row whose analytic and numeric values differ
+    by less than that is right as far as finite differences can tell. The cap,
+    ``1e-6 * (1 + max |analytic|)``, keeps a step too small to resolve anything
+    from passing a wrong gradient.
+    """
+    if not f_values:
+        return 0.0
+    noise = max(_ROUNDOFF * abs(v) / (2.0 * h) for v, h in zip(f_values, steps))
+    scale = max((abs(a) for a in analytic if math.isfinite(a)), default=0.0)
+    return min(noise, 1e-6 * (1.0 + scale))
+
+
 def relative_error(analytic: float, numeric: float) -> float:
-    """``|a - n| / max(|a|, |n|)``, and 0 when both are 0."""
+    """``|a - n| / max(|a|, |n|)``, and 0 when both are 0.
+
+    A NaN or infinite value makes the error ``inf``, never NaN, so a table
+    holding one can never pass (``max`` silently skips NaN).
+    """
+    if not (math.isfinite(analytic) and math.isfinite(numeric)):
+        return math.inf
     scale = max(abs(analytic), abs(numeric))
     return 0.0 if scale == 0.0 else abs(analytic - numeric) / scale
 
 
+def _row_number(value: object, name: str, column: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        hint = " (a graph node: pass its .grad or .data)" if hasattr(value, "data") else ""
+        raise TypeError(f"GradientCheck row {name!r}: the {column} gradient must be a real number, got {describe(value)}{hint}")
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 @dataclass
 class GradientCheck:
-    """Analytic against numeric gradients, one row per parameter entry."""
+    """Analytic against numeric gradients, one row per parameter entry.
+
+    A row passes when both values are finite and their relative error is at
+    most ``tol``, or their difference is below ``atol``: the numeric
+    column's round-off noise, which the checkers record here (it is 0 for a
+    table filled by hand). A NaN or infinite value never passes.
+    """
 
     names: list[str] = field(default_factory=list)
     analytic: list[float] = field(default_factory=list)
     numeric: list[float] = field(default_factory=list)
+    atol: float = 0.0
 
     def add(self, name: str, analytic: float, numeric: float) -> None:
-        self.names.append(name)
-        self.analytic.append(float(analytic))
-        self.numeric.append(float(numeric))
+        self.names.append(str(name))
+        self.analytic.append(_row_number(analytic, str(name), "analytic"))
+        self.numeric.append(_row_number(numeric, str(name), "numeric"))
 
     @property
     def errors(self) -> list[float]:
-        """Relative error of each row."""
+        """Relative error of each row (``inf`` for a row holding NaN or inf)."""
         return [relative_error(a, n) for a, n in zip(self.analytic, self.numeric)]
 
     @property
@@ -113,17 +260,35 @@ class GradientCheck:
         """The largest relative error over all rows."""
         return max(self.errors, default=0.0)
 
-    def passed(self, tol: float = 1e-6) -> bool:
-        """True if every row's relative error is at most ``tol``."""
-        return self.max_error <= tol
+    def _row_ok(self, a: float, n: float, tol: float, atol: float) -> bool:
+        if not (math.isfinite(a) and math.isfinite(n)):
+            return False
+        return relative_error(a, n) <= tol or abs(a - n) <= atol
 
-    def assert_ok(self, tol: float = 1e-6) -> "GradientCheck":
-        """Raise ``AssertionError`` naming the worst row if any error exceeds ``tol``."""
-        if not self.passed(tol):
-            worst = max(range(len(self.names)), key=lambda i: self.errors[i])
+    def failing_rows(self, tol: float = 1e-6, atol: float | None = None) -> list[int]:
+        """Indices of the rows that do not pass."""
+        tol, atol = _tolerances(tol, self.atol if atol is None else atol)
+        return [i for i, (a, n) in enumerate(zip(self.analytic, self.numeric)) if not self._row_ok(a, n, tol, atol)]
+
+    def passed(self, tol: float = 1e-6, atol: float | None = None) -> bool:
+        """True if every row is finite and within ``tol`` (relative) or ``atol`` (absolute, default :attr:`atol`)."""
+        return not self.failing_rows(tol, atol)
+
+    def assert_ok(self, tol: float = 1e-6, atol: float | None = None) -> "GradientCheck":
+        """Raise ``AssertionError`` naming the worst failing row, if any row fails."""
+        failing = self.failing_rows(tol, atol)
+        if failing:
+            errors = self.errors
+            worst = max(failing, key=lambda i: errors[i])
+            a, n = self.analytic[worst], self.numeric[worst]
+            if not (math.isfinite(a) and math.isfinite(n)):
+                raise AssertionError(
+                    f"gradient check failed for {self.names[worst]}: analytic {a!r}, numeric {n!r}: "
+                    "a gradient that is not a finite number never passes"
+                )
             raise AssertionError(
-                f"gradient check failed for {self.names[worst]}: analytic {self.analytic[worst]!r}, "
-                f"numeric {self.numeric[worst]!r}, relative error {self.errors[worst]:.2e} > {tol:.0e}"
+                f"gradient check failed for {self.names[worst]}: analytic {a!r}, "
+                f"numeric {n!r}, relative error {errors[worst]:.2e} > {tol:.0e}"
             )
         return self
 
@@ -154,6 +319,13 @@ class GradientCheck:
         )
 
 
+def _tolerances(tol: object, atol: object) -> tuple[float, float]:
+    for name, value in (("tol", tol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (value >= 0 and math.isfinite(value)):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(tol), float(atol)
+
+
 def _node_kind(node_type: object) -> str:
     return getattr(node_type, "__name__", type(node_type).__name__)
 
@@ -172,7 +344,7 @@ def _require_node(obj: object, what: str) -> None:
 def check_value_gradients(
     build: Callable[..., object],
     inputs: Mapping[str, float],
-    h: float = 1e-6,
+    h: float | None = None,
     *,
     node_type: Callable[[float], object] = Value,
 ) -> GradientCheck:
@@ -180,7 +352,8 @@ def check_value_gradients(
 
     ``build`` receives one node per named input and returns the root. The
     analytic column comes from ``root.backward()``; the numeric column from
-    rebuilding the graph with one input nudged by ``±h``.
+    rebuilding the graph with one input nudged by ``±h`` (by default
+    :func:`default_step` of that input).
 
     Any engine can be checked, not only :class:`~backprop_lib.Value`: a node is
     anything with ``.data``, ``.grad`` and ``.backward()``. ``node_type`` is the
@@ -197,8 +370,16 @@ def check_value_gradients(
         raise TypeError(
             f"node_type must be a callable that turns a float into an input node (a class such as Value), got {describe(node_type)}"
         )
-    if not isinstance(inputs, Mapping):
-        raise TypeError(f"inputs must be a mapping from input names to numbers, e.g. {{'a': 2.0}}, got {describe(inputs)}")
+    if not isinstance(inputs, Mapping) or not inputs:
+        raise TypeError(f"inputs must be a non-empty mapping from input names to numbers, e.g. {{'a': 2.0}}, got {describe(inputs)}")
+    if h is not None:
+        h = _check_h(h)
+    owner = "check_value_gradients"
+    points = {}
+    for name, x in inputs.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise TypeError(f"{owner}: each input name must be a Python identifier (it becomes an argument), got {name!r}")
+        points[name] = _real_x(x, f"{owner} input {name!r}")
     kind = _node_kind(node_type)
 
     def make(name: str, x: float) -> object:
@@ -206,62 +387,126 @@ def check_value_gradients(
         _require_node(node, f"{kind}({x!r}), an input node made by node_type,")
         return node
 
-    points = {name: float(x) for name, x in inputs.items()}
-    nodes = {name: make(name, x) for name, x in points.items()}
-    root = build(**nodes)
-    _require_node(root, "build(...)'s result")
-    root.backward()
+    def run(args: dict, where: str) -> object:
+        try:
+            root = build(**args)
+        except Exception as error:
+            message = f"{owner}: {_fname(build)} raised {type(error).__name__} at {where}: {error}"
+            raise (TypeError if isinstance(error, TypeError) else ValueError)(message) from error
+        _require_node(root, "build(...)'s result")
+        return root
 
-    def output_at(name: str, x: float) -> float:
-        args = {k: make(k, x if k == name else v) for k, v in points.items()}
-        return build(**args).data
+    nodes = {name: make(name, x) for name, x in points.items()}
+    here = ", ".join(f"{k} = {v!r}" for k, v in points.items())
+    root = run(nodes, here)
+    root.backward()
+    out_here = _as_result(root.data, build, here, owner)
 
     check = GradientCheck()
+    f_values, steps, analytic = [out_here], [], []
     for name, node in nodes.items():
-        numeric = numerical_derivative(lambda x, name=name: output_at(name, x), points[name], h)
+        x = points[name]
+        step = _step_for(x, h, f"{owner} input {name!r}")
+        nudged = []
+        for sign, x_nudged in (("+", x + step), ("-", x - step)):
+            where = f"{name} = {x_nudged!r} ({name} {sign} h, h = {step!r})"
+            args = {k: make(k, x_nudged if k == name else v) for k, v in points.items()}
+            nudged.append(_as_result(run(args, where).data, build, where, owner))
+        numeric = _finite_quotient(nudged[0] - nudged[1], 2.0 * step, build, x, owner)
         check.add(name, node.grad, numeric)
+        f_values.extend(nudged)
+        steps.extend([step, step])
+        analytic.append(check.analytic[-1])
+    check.atol = _noise_floor(f_values, steps + [max(steps)], analytic)
     return check
 
 
-def check_layer(layer, inputs: np.ndarray, dvalues: np.ndarray | None = None, h: float = 1e-6, seed: int = 0) -> GradientCheck:
+def check_layer(
+    layer, inputs: np.ndarray, dvalues: np.ndarray | None = None, h: float | None = None, seed: int = 0
+) -> GradientCheck:
     """Check a NumPy layer's ``dinputs`` (and ``dweights``/``dbiases`` if it has them).
 
     The layer's output is reduced to the scalar ``sum(output * dvalues)``, whose
     gradient with respect to the output is exactly ``dvalues``. So
     ``layer.backward(dvalues)`` must equal the central-difference gradient of
-    that scalar. The check runs in float64 on copies; the layer's own arrays
-    are restored afterwards.
+    that scalar. The check runs in float64 on copies, and the layer is left
+    exactly as it was found: the same parameter arrays (same dtype and
+    values) and the same cached ``inputs``, ``output`` and gradients.
     """
-    inputs = np.array(inputs, dtype=np.float64)
-    output = np.asarray(layer.forward(inputs), dtype=np.float64)
-    if dvalues is None:
-        dvalues = np.random.default_rng(seed).standard_normal(output.shape)
-    dvalues = np.asarray(dvalues, dtype=np.float64)
-    if dvalues.shape != output.shape:
-        raise ValueError(f"dvalues must have the output's shape {output.shape}, got {dvalues.shape}")
-
-    params = [name for name in ("weights", "biases") if hasattr(layer, name)]
-    saved = {name: getattr(layer, name) for name in params}
-    for name in params:  # nudge float64 copies so float32 layers are checked at full precision
-        setattr(layer, name, np.array(saved[name], dtype=np.float64))
+    if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+        raise TypeError(f"check_layer expects a layer with forward(inputs) and backward(dvalues), got {describe(layer)}")
+    if h is not None:
+        h = _check_h(h)
+    name = repr(layer) if type(layer).__repr__ is not object.__repr__ else type(layer).__name__
     try:
-        layer.forward(inputs)
+        inputs = np.array(inputs, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"check_layer: inputs must be an array of real numbers, got {describe(inputs)}") from error
+    if inputs.size == 0 or not np.all(np.isfinite(inputs)):
+        raise ValueError(f"check_layer: inputs must be a non-empty array of finite numbers, got shape {inputs.shape}")
+
+    params = [p for p in ("weights", "biases") if hasattr(layer, p)]
+    state = dict(vars(layer)) if hasattr(layer, "__dict__") else {p: getattr(layer, p) for p in params}
+    try:
+        for p in params:  # nudge float64 copies so float32 layers are checked at full precision
+            setattr(layer, p, np.array(getattr(layer, p), dtype=np.float64))
+
+        def loss_of(output: object, where: str) -> float:
+            out = np.asarray(output, dtype=np.float64)
+            if out.shape != reference_shape:
+                raise ValueError(f"check_layer: {name}.forward returned shape {out.shape} at {where}, expected {reference_shape}")
+            return float(np.sum(out * dvalues))
+
+        output = np.asarray(layer.forward(inputs), dtype=np.float64)
+        reference_shape = output.shape
+        if dvalues is None:
+            dvalues = np.random.default_rng(seed).standard_normal(output.shape)
+        dvalues = np.asarray(dvalues, dtype=np.float64)
+        if dvalues.shape != output.shape:
+            raise ValueError(f"dvalues must have the output's shape {output.shape}, got {dvalues.shape}")
         layer.backward(dvalues.copy())
-        analytic = {"inputs": np.array(layer.dinputs, dtype=np.float64)}
-        for name in params:
-            analytic[name] = np.array(getattr(layer, "d" + name), dtype=np.float64)
+        analytic = {"inputs": _gradient_array(layer, "dinputs", inputs.shape, name)}
+        for p in params:
+            analytic[p] = _gradient_array(layer, "d" + p, np.shape(getattr(layer, p)), name)
+
+        f_values = [float(np.sum(output * dvalues))]
 
         def loss() -> float:
-            return float(np.sum(np.asarray(layer.forward(inputs), dtype=np.float64) * dvalues))
+            value = loss_of(layer.forward(inputs), "a nudged point")
+            f_values.append(value)
+            return value
 
-        arrays = {"inputs": inputs, **{name: getattr(layer, name) for name in params}}
+        arrays = {"inputs": inputs, **{p: getattr(layer, p) for p in params}}
         check = GradientCheck()
-        for name, array in arrays.items():
+        steps = []
+        for array_name, array in arrays.items():
             numeric = numerical_gradient(loss, array, h)
             for index in np.ndindex(array.shape):
-                label = f"d{name}[{', '.join(map(str, index))}]"
-                check.add(label, analytic[name][index], numeric[index])
+                label = f"d{array_name}[{', '.join(map(str, index))}]"
+                check.add(label, analytic[array_name][index], numeric[index])
+                steps.append(default_step(float(array[index])) if h is None else h)
+        check.atol = _noise_floor(f_values, [min(steps)] * len(f_values), check.analytic)
     finally:
-        for name in params:
-            setattr(layer, name, saved[name])
+        # Put back every attribute as it was: the parameter arrays themselves
+        # (never modified: the nudges went to copies), the cached forward pass
+        # and the gradients.
+        if hasattr(layer, "__dict__"):
+            for key in list(vars(layer)):
+                if key not in state:
+                    delattr(layer, key)
+        for key, value in state.items():
+            setattr(layer, key, value)
     return check
+
+
+def _gradient_array(layer: object, attribute: str, shape: tuple, name: str) -> np.ndarray:
+    value = getattr(layer, attribute, None)
+    if value is None:
+        raise TypeError(f"check_layer: {name}.backward did not set {attribute}")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"check_layer: {name}.{attribute} must be an array of numbers, got {describe(value)}") from error
+    if array.shape != tuple(shape):
+        raise ValueError(f"check_layer: {name}.{attribute} has shape {array.shape}, expected {tuple(shape)}")
+    return array

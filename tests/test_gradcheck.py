@@ -48,7 +48,7 @@ def test_numerical_derivative_accepts_numpy_scalars_and_ints():
     assert numerical_derivative(lambda x: x * x, 3) == pytest.approx(6.0, rel=1e-8)
 
 
-@pytest.mark.parametrize("h", [0, -1e-6, float("nan"), float("inf"), True, "1e-6", None])
+@pytest.mark.parametrize("h", [0, -1e-6, float("nan"), float("inf"), True, "1e-6"])
 def test_bad_step(h):
     with pytest.raises(ValueError, match=r"the step h must be a positive finite number, got "):
         numerical_derivative(math.sin, 1.0, h)
