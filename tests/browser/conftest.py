@@ -58,9 +58,13 @@ def browser():
 class Visit:
     """One page opened in a fresh context, with what it asked for and what it said."""
 
-    def __init__(self, browser, book_url: str, path: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, book_url: str, path: str, context_options: dict | None = None,
+                 init_script: str = "") -> None:
+        self.context = browser.new_context(**(context_options or {"viewport": {"width": 1280, "height": 900}}))
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
+        self.requests = 0
         self.local_host = urlparse(book_url).netloc
         self.blocked: list[str] = []
         self.errors: list[str] = []
@@ -83,6 +87,7 @@ class Visit:
             route.abort()
 
     def _count(self, response) -> None:
+        self.requests += 1
         try:
             size = len(response.body())
         except Exception:  # aborted or redirected responses have no body

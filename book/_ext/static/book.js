@@ -15,7 +15,7 @@
     if (!heading || !document.querySelector(".bp-solution")) return;
     var button = document.createElement("button");
     button.type = "button";
-    button.className = "btn btn-sm btn-outline-secondary bp-print-handout-button";
+    button.className = "bp-print-handout-button";
     button.textContent = "Print without solutions";
     button.addEventListener("click", function () {
       document.documentElement.classList.add("bp-handout");
@@ -31,19 +31,46 @@
     if (!/[?&]handout\b/.test(location.search)) document.documentElement.classList.remove("bp-handout");
   });
 
-  // A graph wider than its panel scrolls; this opens the drawing alone, at full size.
+  // A graph never shrinks below its readable size: a wide one scrolls sideways in its
+  // panel, and this button opens the drawing alone, at full size.
+  function decorateGraphs(root) {
+    (root || document).querySelectorAll(".bd-content .bp-graph").forEach(function (graph) {
+      var next = graph.nextElementSibling;
+      if (next && next.classList.contains("bp-graph-tools")) return;
+      var tools = document.createElement("p");
+      tools.className = "bp-graph-tools";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "bp-graph-open";
+      button.textContent = "Open the graph full size";
+      tools.appendChild(button);
+      graph.insertAdjacentElement("afterend", tools);
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".bp-graph-open");
     if (!button) return;
-    var graph = button.closest(".bp-graph-figure").querySelector(".bp-graph svg");
-    var blob = new Blob([new XMLSerializer().serializeToString(graph)], {type: "image/svg+xml"});
+    var svg = button.parentElement.previousElementSibling.querySelector("svg");
+    var blob = new Blob([new XMLSerializer().serializeToString(svg)], {type: "image/svg+xml"});
     window.open(URL.createObjectURL(blob), "_blank", "noopener");
+  });
+
+  // A figure's pane is redrawn on every slider move: give its new graph a button too.
+  document.addEventListener("input", function (event) {
+    var figure = event.target.closest && event.target.closest(".bp-interactive");
+    if (figure) decorateGraphs(figure);
+  });
+  document.addEventListener("click", function (event) {
+    var figure = event.target.closest && event.target.closest(".bp-step") && event.target.closest(".bp-interactive");
+    if (figure) setTimeout(function () { decorateGraphs(figure); }, 0);
   });
 
   function ready() {
     if (/[?&]handout\b/.test(location.search)) document.documentElement.classList.add("bp-handout");
     markSolutions();
     handoutButton();
+    decorateGraphs(document);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
