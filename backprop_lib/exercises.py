@@ -14,14 +14,17 @@ only after a wrong try, never in the cell before trying.
 
 from __future__ import annotations
 
+import copy
 import html
-from dataclasses import dataclass
 import importlib
+import numbers
 import re
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
 
+from ._checks import describe
 from .engine import Value
 
 __all__ = ["Feedback", "Exercise", "check", "check_derivative", "check_function", "check_exercise", "exercise"]
@@ -43,12 +46,13 @@ class Feedback:
         return f"{mark}: {self.message}" if self.message else mark
 
     def _repr_html_(self) -> str:
+        # The book's stylesheet sets these variables for its dark mode; elsewhere the fallbacks apply.
         if self.correct:
-            style, mark = "color:#1b5e20", "&#10004; Correct"
+            style, mark = "color:var(--bp-correct,#1b5e20)", "&#10004; Correct"
         elif not self.answered:
-            style, mark = "color:#37474f", "&#9998; Not answered yet"
+            style, mark = "color:var(--bp-unanswered,#37474f)", "&#9998; Not answered yet"
         else:
-            style, mark = "color:#b71c1c", "&#10008; Not yet"
+            style, mark = "color:var(--bp-wrong,#b71c1c)", "&#10008; Not yet"
         text = f": {html.escape(self.message)}" if self.message else ""
         return f"<p class='bp-feedback' style='{style}'><strong>{mark}</strong>{text}</p>"
 
@@ -56,47 +60,90 @@ class Feedback:
 _UNANSWERED = Feedback(False, "replace None with your answer and run the cell again.", answered=False)
 
 
+def _unwrap(x: object) -> object:
+    """Graph nodes (a :class:`Value`, or any object with ``.data`` and ``.backward``) become their numbers."""
+    if isinstance(x, Value) or (hasattr(x, "data") and callable(getattr(x, "backward", None)) and not isinstance(x, np.ndarray)):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return [_unwrap(item) for item in x]
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        return [_unwrap(item) for item in x.tolist()]
+    return x
+
+
 def _as_array(x: object, what: str) -> np.ndarray:
-    if isinstance(x, Value):
-        x = x.data
-    if isinstance(x, (bool, str)) or x is None:
+    """``x`` as a float64 array; graph nodes count as their ``.data``; complex, text and None are refused."""
+    x = _unwrap(x)
+    if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
         raise TypeError(f"{what} must be a number or an array of numbers, got {type(x).__name__}")
     try:
-        array = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+        raw = np.asarray(x)
+    except (TypeError, ValueError) as error:  # e.g. ragged nested lists
         raise TypeError(f"{what} must be a number or an array of numbers, got {type(x).__name__}") from error
-    return array
+    if raw.dtype.kind == "c":
+        raise TypeError(f"{what} must be real, got a complex number ({describe(x)})")
+    if raw.dtype.kind not in "fiu":
+        raise TypeError(f"{what} must be a number or an array of numbers, got {type(x).__name__} (dtype {raw.dtype})")
+    try:
+        return raw.astype(np.float64)
+    except OverflowError as error:
+        raise TypeError(f"{what} holds an integer too large for a float") from error
 
 
-def check(answer: object, expected: object, hint: str = "", tol: float = 1e-6, *, decimals: int | None = None) -> Feedback:
+ABSOLUTE_FLOOR = 1e-14
+"""Below this, two numbers count as equal however different their relative size:
+far below any answer a chapter asks for, far above float round-off of a zero."""
+
+
+def _tolerance(tol: object, what: str = "tol") -> float:
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (0 <= tol < 1):
+        raise ValueError(f"{what} must be a number in [0, 1), got {tol!r}")
+    return float(tol)
+
+
+def check(
+    answer: object, expected: object, hint: str = "", tol: float = 1e-6, *, decimals: int | None = None, atol: float = ABSOLUTE_FLOOR
+) -> Feedback:
     """Compare a numeric answer (a number, list or array) with the expected one.
 
     ``expected`` may be a zero-argument function, so the value is computed
-    only when checking and never shown in the chapter. Numbers agree when they
-    are within ``tol`` (absolute or relative). An exercise that asks for an
-    answer "to 3 decimals" passes ``decimals=3``: then any answer within half a
-    unit in that decimal place is right, so a correctly rounded hand answer passes.
+    only when checking and never shown in the chapter. An answer is right when
+    it is within ``tol`` of the expected value *relative to the expected
+    value*, or within the absolute floor ``atol`` (1e-14) of it: so 5e-7 is
+    not 1e-8, and 0 is not the slope 2e-9 of a saturated sigmoid.
+    Graph nodes (:class:`~backprop_lib.Value`) count as their ``.data``; a
+    complex answer is refused.
+
+    An exercise that asks for an answer "to 3 decimals" passes ``decimals=3``:
+    then any answer within half a unit in that decimal place is right, so a
+    correctly rounded hand answer passes.
     """
+    tol = _tolerance(tol)
+    atol = _tolerance(atol, "atol")
     if decimals is not None:
         if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
             raise ValueError(f"decimals must be an int from 0 to 12, got {decimals!r}")
     if answer is None:
         return _UNANSWERED
-    if callable(expected):
+    if callable(expected) and not isinstance(expected, Value):
         expected = expected()
-    want = _as_array(expected, "the expected answer")
+    want = _as_array(expected, "the expected answer")  # an author's mistake raises
+    if not np.all(np.isfinite(want)):
+        raise ValueError(f"the expected answer must be finite, got {want.tolist()!r}")
     try:
         got = _as_array(answer, "your answer")
     except TypeError as error:
         return Feedback(False, f"{error}. {hint}".strip())
     if got.shape != want.shape:
         return Feedback(False, f"expected {_shape_words(want)}, got {_shape_words(got)}. {hint}".strip())
+    if not np.all(np.isfinite(got)):
+        return Feedback(False, f"your answer holds NaN or inf, which is never the value. {hint}".strip())
     if decimals is not None:
         # Half a unit in the last asked-for place, plus float slack for answers like 0.5 at decimals=0.
         if np.all(np.abs(got - want) <= 0.5 * 10.0**-decimals * (1 + 1e-9)):
             return Feedback(True, "")
         return Feedback(False, hint or f"not within {0.5 * 10.0**-decimals:g} of the value (asked to {decimals} decimals).")
-    if np.allclose(got, want, rtol=tol, atol=tol):
+    if np.all(np.abs(got - want) <= tol * np.abs(want) + atol):
         return Feedback(True, "")
     return Feedback(False, hint or "that is not the value; check each step of the chain rule.")
 
@@ -117,14 +164,18 @@ def check_derivative(
 
     The expected value comes from the engine (``f`` applied to :class:`~backprop_lib.Value`
     inputs, then ``backward``); :mod:`backprop_lib.gradcheck` verifies the
-    engine on the same function in the tests.
+    engine on the same function in the tests. The tolerance is relative to
+    that value, so 0 is not accepted for a tiny but non-zero slope.
     """
-    if wrt not in at:
-        raise ValueError(f"wrt must name one of the inputs {list(at)}, got {wrt!r}")
+    if not isinstance(at, Mapping) or wrt not in at:
+        raise ValueError(f"wrt must name one of the inputs {list(at) if isinstance(at, Mapping) else at!r}, got {wrt!r}")
 
     def expected() -> float:
         inputs = {name: Value(x, label=name) for name, x in at.items()}
-        f(**inputs).backward()
+        root = f(**inputs)
+        if not isinstance(root, Value):
+            raise TypeError(f"check_derivative: f must build a Value from Value inputs, got {describe(root)}")
+        root.backward()
         return inputs[wrt].grad
 
     return check(answer, expected, hint, tol)
@@ -142,29 +193,69 @@ def check_function(
     Each case is a tuple of positional arguments. The first failing case is
     named in the feedback, with what was expected and what came back. A
     function that still returns ``None`` (the exercise's starting point) counts
-    as not answered yet.
+    as not answered yet. Each call gets its own copy of the case, so neither
+    function can change what the other sees. An exercise that could never
+    fail is an author's mistake and raises: no cases, a case that is not a
+    tuple, or a reference that changes its inputs.
     """
+    if not callable(reference):
+        raise TypeError(f"check_function needs a reference function, got {describe(reference)}")
+    if isinstance(cases, (str, bytes)) or not isinstance(cases, (list, tuple)) or not cases:
+        raise ValueError(f"check_function needs a non-empty list of test cases (tuples of arguments), got {describe(cases)}")
+    for case in cases:
+        if not isinstance(case, tuple):
+            raise TypeError(f"each test case must be a tuple of arguments, e.g. (2.0,), got {describe(case)}")
     if answer is None:
         return _UNANSWERED
     if not callable(answer):
         return Feedback(False, f"expected a function, got {type(answer).__name__}. {hint}".strip())
-    for case in cases:
-        want = reference(*_copy(case))
+    for n, case in enumerate(cases):
+        arguments = _copy(case)
+        want = reference(*arguments)
+        if not _same(arguments, case):
+            raise ValueError(f"the reference function changed its inputs on case {case!r}: it must not modify its arguments")
         try:
             got = answer(*_copy(case))
         except Exception as error:  # the reader's code may raise anything; report it, do not crash
             return Feedback(False, f"calling it with {case!r} raised {type(error).__name__}: {error}. {hint}".strip())
-        if got is None and case is cases[0]:
+        if got is None and n == 0:
             return _UNANSWERED
         verdict = check(got, want, "", tol)
         if not verdict:
             return Feedback(False, f"for input {case!r} expected {np.round(_as_array(want, 'expected'), 6).tolist()}, "
-                            f"got {got!r}. {hint}".strip())
+                            f"got {_show(got)}. {hint}".strip())
     return Feedback(True, f"it matches on all {len(cases)} test inputs.")
 
 
+def _show(x: object) -> str:
+    try:
+        return repr(_unwrap(x))
+    except Exception:  # a reader's object with a broken repr
+        return type(x).__name__
+
+
 def _copy(case: tuple) -> tuple:
-    return tuple(np.array(x, copy=True) if isinstance(x, np.ndarray) else x for x in case)
+    return copy.deepcopy(case)
+
+
+def _same(a: object, b: object) -> bool:
+    """Deep equality that understands NumPy arrays (and NaN == NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, Value) or isinstance(b, Value):
+        return isinstance(a, Value) and isinstance(b, Value) and a.data == b.data and a.grad == b.grad
+    if isinstance(a, (numbers.Number, str, bytes, type(None))) or isinstance(b, (numbers.Number, str, bytes, type(None))):
+        return type(a) is type(b) and (a == b or (a != a and b != b))
+    if type(a) is type(b) and hasattr(a, "__dict__") and hasattr(b, "__dict__"):
+        return _same(vars(a), vars(b))
+    return True  # an object we cannot look into: assume unchanged
 
 
 @dataclass(frozen=True)
