@@ -71,6 +71,30 @@ def _as_float_array(x: object, what: str, dtype: np.dtype | None = None) -> np.n
     return array
 
 
+def _all_finite(array: np.ndarray) -> bool:
+    """True if every entry is finite: two fast passes (min and max are NaN or inf if any entry is)."""
+    return bool(math.isfinite(array.min()) and math.isfinite(array.max()))
+
+
+def _largest(array: object) -> str:
+    a = np.asarray(array)
+    finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+    largest = f"{np.max(np.abs(finite)):.3g}" if finite.size else "none finite"
+    bad = int(a.size - np.count_nonzero(np.isfinite(a))) if a.dtype.kind == "f" else 0
+    return f"largest |entry| {largest}" + (f", {bad} NaN or infinite" if bad else "")
+
+
+class NonFiniteError(FloatingPointError):
+    """A layer or loss would produce NaN or inf; nothing was changed."""
+
+
+def _overflow(layer: object, what: str, cause: str = "") -> NonFiniteError:
+    return NonFiniteError(
+        f"{layer!r} {what} would not be finite (NaN or inf), so nothing was changed{': ' + cause if cause else ''}. "
+        "Was the learning rate too large, or the weight scale?"
+    )
+
+
 def _check_dvalues(layer: object, dvalues: object, shape: tuple, dtype: np.dtype) -> np.ndarray:
     """Validate the gradient a layer receives: its output's shape and dtype."""
     name = type(layer).__name__
@@ -157,11 +181,26 @@ class Dense:
         if inputs.ndim != 2 or inputs.shape[1] != weights.shape[0]:
             hint = " (one sample? use inputs.reshape(1, -1))" if inputs.ndim == 1 else ""
             raise ValueError(f"{self!r} expects inputs of shape (n, {weights.shape[0]}), got {inputs.shape}{hint}")
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below, naming the cause
+            output = inputs @ weights
+            output += biases  # in place: one array per call, not two
+        if not _all_finite(output):
+            raise self._diagnose(inputs)
+        # Only now, so a layer that refuses its input keeps its previous state.
         self.inputs = inputs
-        output = inputs @ weights
-        output += biases  # in place: one array per call, not two
         self.output = output
         return output
+
+    def _diagnose(self, inputs: np.ndarray) -> NonFiniteError:
+        """Point at the cause of a non-finite output: the parameters, or their size next to the inputs."""
+        for name in ("weights", "biases"):
+            param = getattr(self, name)
+            if not _all_finite(param):
+                return _overflow(self, "output", f"the {name} of {self!r} are not finite ({_largest(param)})")
+        return _overflow(
+            self, "output",
+            f"inputs @ weights overflows {self.weights.dtype} (weights: {_largest(self.weights)}; inputs: {_largest(inputs)})",
+        )
 
     def backward(self, dvalues: ArrayLike, *, compute_dinputs: bool = True) -> np.ndarray | None:
         """Set and return ``dinputs``; also set ``dweights`` and ``dbiases``.
@@ -178,10 +217,18 @@ class Dense:
             raise _not_run_yet(self)
         weights = self.weights
         dvalues = _check_dvalues(self, dvalues, self.output.shape, weights.dtype)
-        self.dweights = self.inputs.T @ dvalues  # .T is a view: BLAS reads it transposed, nothing is copied
-        self.dbiases = dvalues.sum(axis=0, keepdims=True)
-        self.dinputs = dvalues @ weights.T if compute_dinputs else None
-        return self.dinputs
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below, naming the layer
+            dweights = self.inputs.T @ dvalues  # .T is a view: BLAS reads it transposed, nothing is copied
+            dbiases = dvalues.sum(axis=0, keepdims=True)
+            dinputs = dvalues @ weights.T if compute_dinputs else None
+        for name, grad in (("dweights", dweights), ("dbiases", dbiases), ("dinputs", dinputs)):
+            if grad is not None and not _all_finite(grad):
+                cause = f"the weights are not finite ({_largest(weights)})" if not _all_finite(weights) else (
+                    f"dvalues ({_largest(dvalues)}) times the {'inputs' if name != 'dinputs' else 'weights'} overflows {weights.dtype}"
+                )
+                raise _overflow(self, f"backward's {name}", cause)
+        self.dweights, self.dbiases, self.dinputs = dweights, dbiases, dinputs
+        return dinputs
 
 
 class ReLU:
@@ -195,9 +242,9 @@ class ReLU:
     def forward(self, inputs: ArrayLike) -> np.ndarray:
         """Return ``max(0, inputs)``, of the same shape and float dtype."""
         inputs = _as_float_array(inputs, "ReLU inputs")
-        self.inputs = inputs
-        self.output = np.maximum(inputs, 0)
-        return self.output
+        output = np.maximum(inputs, 0)
+        self.inputs, self.output = inputs, output
+        return output
 
     def backward(self, dvalues: ArrayLike) -> np.ndarray:
         """Set and return ``dinputs``: ``dvalues`` where the input was > 0, else 0."""
@@ -205,8 +252,9 @@ class ReLU:
             raise _not_run_yet(self)
         dvalues = _check_dvalues(self, dvalues, self.inputs.shape, self.inputs.dtype)
         # Multiplying by the boolean mask is faster than nnfs's copy-and-assign.
-        self.dinputs = dvalues * (self.inputs > 0)
-        return self.dinputs
+        dinputs = dvalues * (self.inputs > 0)
+        self.dinputs = dinputs
+        return dinputs
 
 
 class Tanh:
@@ -219,9 +267,10 @@ class Tanh:
 
     def forward(self, inputs: ArrayLike) -> np.ndarray:
         """Return ``tanh(inputs)``."""
-        self.inputs = _as_float_array(inputs, "Tanh inputs")
-        self.output = np.tanh(self.inputs)
-        return self.output
+        inputs = _as_float_array(inputs, "Tanh inputs")
+        output = np.tanh(inputs)
+        self.inputs, self.output = inputs, output
+        return output
 
     def backward(self, dvalues: ArrayLike) -> np.ndarray:
         """Set and return ``dinputs = dvalues * (1 - tanh(x)**2)``, reusing the output."""
@@ -247,10 +296,11 @@ class Sigmoid:
         ``e**-x`` for a large ``-x``, so nothing overflows, and tiny results
         keep their relative precision (``0.5 * (1 + tanh(x / 2))`` would not).
         """
-        self.inputs = _as_float_array(inputs, "Sigmoid inputs")
+        inputs = _as_float_array(inputs, "Sigmoid inputs")
         with np.errstate(under="ignore"):  # e.g. sigmoid(-1000) underflows to 0.0, which is the right answer
-            self.output = np.exp(-np.logaddexp(0, -self.inputs))
-        return self.output
+            output = np.exp(-np.logaddexp(0, -inputs))
+        self.inputs, self.output = inputs, output
+        return output
 
     def backward(self, dvalues: ArrayLike) -> np.ndarray:
         """Set and return ``dinputs = dvalues * s * (1 - s)`` with ``s`` the output."""
@@ -321,17 +371,26 @@ class SoftmaxCrossEntropy:
         labels = _as_labels(y, n, k)
         # Subtracting each row's max leaves the softmax unchanged and makes every
         # exponent <= 0, so exp cannot overflow, even for logits of 1000.
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exps = np.exp(shifted)
-        sums = exps.sum(axis=1, keepdims=True)
-        rows = np.arange(n)
-        # -log p[y] = log(sum e**shifted) - shifted[y] (log-sum-exp) stays finite
-        # even where p[y] itself underflows to 0.
-        loss = np.mean(np.log(sums[:, 0]) - shifted[rows, labels])
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # checked below
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            exps = np.exp(shifted)
+            sums = exps.sum(axis=1, keepdims=True)
+            rows = np.arange(n)
+            # -log p[y] = log(sum e**shifted) - shifted[y] (log-sum-exp) stays finite
+            # even where p[y] itself underflows to 0.
+            loss = np.mean(np.log(sums[:, 0]) - shifted[rows, labels])
+        if not (math.isfinite(loss) and _all_finite(shifted)):
+            raise _overflow(
+                self, "loss",
+                f"the logits have diverged: their spread in a row overflows {logits.dtype} ({_largest(logits)})",
+            )
         exps /= sums  # in place: exps becomes the probabilities
         self.output = exps
         self.labels = labels
         return float(loss)
+
+    def __repr__(self) -> str:
+        return "SoftmaxCrossEntropy()"
 
     def backward(self) -> np.ndarray:
         """Set and return ``dinputs = (softmax - one_hot) / n``, the gradient of the mean loss."""
@@ -360,8 +419,20 @@ class MeanSquaredError:
             raise ValueError(
                 f"MeanSquaredError needs predictions and targets of the same shape, got {predictions.shape} and {targets.shape}"
             )
-        self.diff = predictions - targets
-        return float(np.mean(self.diff * self.diff))
+        with np.errstate(over="ignore", invalid="ignore"):  # checked below
+            diff = predictions - targets
+            loss = float(np.mean(diff * diff))
+        if not math.isfinite(loss):
+            raise _overflow(
+                self, "loss",
+                f"the squared error overflows {predictions.dtype} (predictions: {_largest(predictions)}; "
+                f"targets: {_largest(targets)})",
+            )
+        self.diff = diff
+        return loss
+
+    def __repr__(self) -> str:
+        return "MeanSquaredError()"
 
     def backward(self) -> np.ndarray:
         """Set and return ``dinputs = 2 (predictions - targets) / size``."""
@@ -389,22 +460,61 @@ class SGD:
         self.learning_rate = float(learning_rate)
 
     def update_params(self, layer: object) -> None:
-        """Update one layer's ``weights`` and ``biases`` in place from its last backward pass."""
+        """Update one layer's ``weights`` and ``biases`` in place from its last backward pass.
+
+        All or nothing: every check runs, and every new value is computed,
+        before any parameter changes.
+        """
+        self._apply(self._plan(layer))
+
+    def _plan(self, layer: object) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The (parameter, new value) pairs for one layer, or a clear error; changes nothing."""
+        plan = []
         for name in ("weights", "biases"):
             param, grad = getattr(layer, name), getattr(layer, "d" + name, None)
             if not isinstance(param, np.ndarray):
                 raise TypeError(f"SGD updates NumPy arrays in place, but {layer!r}.{name} is {describe(param)}")
+            if param.dtype.kind != "f":
+                raise TypeError(
+                    f"SGD updates float arrays in place, but {layer!r}.{name} has dtype {param.dtype} "
+                    "(assign np.array(..., dtype=float))"
+                )
             if grad is None:
                 raise RuntimeError(f"SGD found no d{name} on {layer!r}: call its backward before step")
             if np.shape(grad) != np.shape(param):
                 raise ValueError(f"{layer!r} has {name} of shape {np.shape(param)} but d{name} of shape {np.shape(grad)}")
+            with np.errstate(over="ignore", invalid="ignore"):  # reported below
+                new = param - self.learning_rate * np.asarray(grad)
+            if not _all_finite(new):
+                raise NonFiniteError(
+                    f"SGD({self.learning_rate!r}) would make {layer!r}.{name} not finite "
+                    f"(d{name}: {_largest(grad)}), so no parameter was changed. Lower the learning rate."
+                )
+            plan.append((param, new))
+        return plan
+
+    @staticmethod
+    def _apply(plan: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        for param, new in plan:
             # In place, so anything holding the array sees the update.
-            param -= self.learning_rate * grad
+            np.copyto(param, new, casting="same_kind")
 
     def step(self, layers: Iterable[object]) -> None:
-        """Update every layer that has ``weights`` and ``biases``; skip the others (activations)."""
-        if hasattr(layers, "weights") or not isinstance(layers, Iterable):
+        """Update every layer that has ``weights`` and ``biases``; skip the others (activations).
+
+        All or nothing: if any layer cannot be updated (it never ran backward,
+        its parameters are not float arrays, or the step would make a
+        parameter NaN or inf), the error comes before any layer changes.
+        """
+        if hasattr(layers, "weights") or not isinstance(layers, Iterable) or isinstance(layers, (str, bytes)):
             raise TypeError(f"SGD.step expects a list of layers, got {describe(layers)}")
+        layers = list(layers)
+        plan = []
+        seen = set()
         for layer in layers:
             if hasattr(layer, "weights") and hasattr(layer, "biases"):
-                self.update_params(layer)
+                if id(layer) in seen:
+                    raise ValueError(f"SGD.step got {layer!r} twice; it would be updated twice")
+                seen.add(id(layer))
+                plan.extend(self._plan(layer))
+        self._apply(plan)
