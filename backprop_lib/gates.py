@@ -46,16 +46,20 @@ class Gate:
     def __init__(self) -> None:
         self.inputs: tuple[Node, ...] = ()
         self.output: Node | None = None
+        self._pending: tuple[Node, ...] = ()
 
     def _start(self, *inputs: object) -> None:
         for node in inputs:
             if not isinstance(node, Node):
                 raise TypeError(f"{type(self).__name__}.forward expects Node inputs, got {describe(node)}")
-        self.inputs = inputs
+        self._pending = inputs  # stored as .inputs only once the forward pass succeeds
 
     def _finish(self, value: float) -> Node:
+        inputs, self._pending = self._pending, ()
         if not math.isfinite(value):
+            # Nothing changes: backward() still pairs the previous output with the previous inputs.
             raise OverflowError(f"{type(self).__name__}.forward gives {value!r}: the inputs are too large")
+        self.inputs = inputs
         self.output = Node(value)
         return self.output
 

@@ -161,3 +161,27 @@ def test_node_stores_floats_and_repr():
     n = Node(3, grad=1)
     assert type(n.value) is float and type(n.grad) is float
     assert repr(n) == "Node(value=3.0, grad=1.0)"
+
+
+@pytest.mark.parametrize("gate_class", [AddNode, SubtractNode, MultiplyNode])
+def test_a_failed_forward_changes_nothing_and_backward_never_pairs_old_output_with_new_inputs(gate_class):
+    gate = gate_class()
+    a, b = Node(2.0), Node(3.0)
+    out = gate.forward(a, b)
+    big1, big2 = Node(1e308), Node(1e308 if gate_class is not SubtractNode else -1e308)
+    with pytest.raises(OverflowError, match=r"forward gives inf"):
+        gate.forward(big1, big2)
+    assert gate.inputs == (a, b) and gate.output is out
+    out.grad = 1.0
+    gate.backward()
+    assert big1.grad == big2.grad == 0.0  # the new inputs never get the old output's gradient
+    assert a.grad != 0.0 and b.grad != 0.0
+
+
+def test_a_failed_tanh_forward_refuses_non_nodes_and_keeps_state():
+    gate = TanhNode()
+    x = Node(0.5)
+    out = gate.forward(x)
+    with pytest.raises(TypeError, match=r"TanhNode\.forward expects Node inputs, got float"):
+        gate.forward(0.5)
+    assert gate.inputs == (x,) and gate.output is out
