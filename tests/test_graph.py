@@ -147,3 +147,58 @@ def test_missing_dot_binary_raises_with_an_install_hint(tmp_path, monkeypatch):
         g._repr_mimebundle_()
     assert "apt-get install graphviz" in str(info.value) and str(info.value) == INSTALL_HINT
     assert isinstance(info.value.__cause__, graphviz.ExecutableNotFound)
+
+
+# ------------------------------------------------------ big graphs and bad arguments
+def test_a_graph_too_big_to_draw_is_refused_at_once_with_the_count_and_the_way_out():
+    import time
+
+    from backprop_lib import MLP, make_moons
+    from backprop_lib.graph import MAX_NODES
+
+    X, y = make_moons(8, seed=0)
+    model = MLP(2, [16, 16, 1], rng=0)
+    loss = sum((model([Value(a), Value(b)]) - t) ** 2 for (a, b), t in zip(X.tolist(), y.tolist()))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"this graph has 5,506 values, more than max_nodes=1,000\. .*loss of one sample.*max_nodes=5506"):
+        draw_dot(loss)
+    assert time.perf_counter() - start < 5.0 and MAX_NODES == 1000
+
+
+def test_max_nodes_raises_the_limit_and_is_checked():
+    L = worked_example()["L"]
+    with pytest.raises(ValueError, match=r"this graph has 7 values, more than max_nodes=3"):
+        draw_dot(L, max_nodes=3)
+    assert draw_dot(L, max_nodes=7).comment.startswith("7 values")
+    for bad in (0, -1, 2.5, "10", True):
+        with pytest.raises((TypeError, ValueError), match=r"draw_dot's max_nodes must be a positive int"):
+            draw_dot(L, max_nodes=bad)
+
+
+def test_highlight_and_done_take_a_value_or_values_in_the_graph():
+    v = worked_example()
+    one = draw_dot(v["L"], highlight=v["d"]).source
+    many = draw_dot(v["L"], highlight=[v["d"]]).source
+    assert one == many and one.count("#ffd54f") == 1
+    assert draw_dot(v["L"], done=v["L"]).source.count("grad ?") == 6
+    outsider = Value(1.0)
+    for kw in ("highlight", "done"):
+        with pytest.raises(ValueError, match=rf"draw_dot's {kw} holds Value\(data=1\.0, grad=0\.0\), which is not in the graph"):
+            draw_dot(v["L"], **{kw: [v["a"], outsider]})
+        with pytest.raises(TypeError, match=rf"draw_dot's {kw} must hold only Values, got str"):
+            draw_dot(v["L"], **{kw: [v["a"], "b"]})
+        with pytest.raises(TypeError, match=rf"draw_dot's {kw} must be a Value or an iterable of Values, got str"):
+            draw_dot(v["L"], **{kw: "a"})
+        with pytest.raises(TypeError, match=rf"draw_dot's {kw} must be a Value or an iterable of Values, got float"):
+            draw_dot(v["L"], **{kw: 2.0})
+
+
+def test_svg_html_without_dot_gives_the_install_hint(tmp_path, monkeypatch):
+    from backprop_lib.widgets import svg_html
+
+    g = draw_dot(worked_example()["L"])
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizNotInstalled, match=r"Graphviz's `dot` program is not installed"):
+        svg_html(g)
+    with pytest.raises(GraphvizNotInstalled, match=r"apt-get install graphviz"):
+        g.pipe(format="svg")
