@@ -22,6 +22,7 @@ import html
 import io
 import json
 import math
+import numbers
 import os
 import re
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ from typing import Callable, Sequence
 import ipywidgets as widgets
 
 __all__ = ["Slider", "InteractiveFigure", "svg_html", "figure_html", "book_links", "STATIC_ENV"]
+
+
+MAX_POSITIONS = 1001
+"""The most positions a slider may have: the static page stores a frame for each."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,16 @@ class Slider:
     log: bool = False
 
     def __post_init__(self) -> None:
-        if not self.name.isidentifier():
+        if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ValueError(f"a slider's name must be a Python identifier (it becomes an argument), got {self.name!r}")
+        for field_name in ("min", "max", "value", "step"):
+            x = getattr(self, field_name)
+            if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                raise TypeError(f"slider {self.name!r}: {field_name} must be a real number, got {type(x).__name__} ({x!r})")
+            if not math.isfinite(x):
+                raise ValueError(f"slider {self.name!r}: {field_name} must be finite, got {x!r}")
+        if not isinstance(self.log, bool):
+            raise TypeError(f"slider {self.name!r}: log must be True or False, got {self.log!r}")
         if not self.min < self.max:
             raise ValueError(f"slider {self.name!r} needs min < max, got {self.min!r} and {self.max!r}")
         if not self.min <= self.value <= self.max:
@@ -61,20 +74,35 @@ class Slider:
             raise ValueError(f"log slider {self.name!r} needs min > 0, got {self.min!r}")
         if not self.step > 0:
             raise ValueError(f"slider {self.name!r} needs a positive step, got {self.step!r}")
+        count = self._steps() + 1
+        if count > MAX_POSITIONS:
+            span = f"10**{math.log10(self.min):g} to 10**{math.log10(self.max):g}" if self.log else f"{self.min!r} to {self.max!r}"
+            raise ValueError(
+                f"slider {self.name!r} would have {count:,} positions ({span} in steps of {self.step!r}); "
+                f"at most {MAX_POSITIONS:,}, since the book renders every one: use a larger step"
+            )
+
+    def _steps(self) -> int:
+        """How many whole steps fit between min and max: never one that passes max."""
+        low, high = (math.log10(self.min), math.log10(self.max)) if self.log else (self.min, self.max)
+        # The small slack keeps a step that lands on max up to rounding (0.1 * 10 == 1.0000000000000002).
+        return int(math.floor((high - low) / self.step * (1 + 1e-12) + 1e-9))
 
     def positions(self) -> list[float]:
         """Every value the slider can take: the live widget's steps, and the start.
 
-        The starting value is kept exactly even when it is off the grid (e.g. a
-        bias of 6.8813735870195432), so the static page starts where the chapter does.
+        Positions never pass ``max``: with ``step=0.35`` on [0, 1] they are 0,
+        0.35 and 0.7. The starting value is kept exactly even when it is off the
+        grid (e.g. a bias of 6.8813735870195432), so the static page starts where
+        the chapter does.
         """
+        count = self._steps()
         if self.log:
-            low, high = math.log10(self.min), math.log10(self.max)
-            count = int(round((high - low) / self.step))
-            grid = [10 ** (low + i * self.step) for i in range(count + 1)]
+            low = math.log10(self.min)
+            grid = [min(max(10 ** (low + i * self.step), self.min), self.max) for i in range(count + 1)]
         else:
-            count = int(round((self.max - self.min) / self.step))
-            grid = [round(self.min + i * self.step, 12) for i in range(count + 1)]
+            # Rounded to 12 decimals (0.30000000000000004 reads 0.3), then kept inside [min, max].
+            grid = [min(max(round(self.min + i * self.step, 12), self.min), self.max) for i in range(count + 1)]
         if not any(math.isclose(x, self.value, rel_tol=1e-12, abs_tol=1e-15) for x in grid):
             grid = sorted(grid + [float(self.value)])
         return grid
@@ -296,12 +324,37 @@ class InteractiveFigure(widgets.VBox):
         return {name: float(control.value) for name, control in self.controls.items()}
 
     def set(self, **values: float) -> None:
-        """Move sliders from code (as a reader would), which redraws the figure."""
+        """Move sliders from code (as a reader would), which redraws the figure once.
+
+        All or nothing: every value is checked first (a known slider, a finite
+        number inside its range); if the redraw raises, the sliders go back to
+        where they were and the pane keeps its content.
+        """
         unknown = set(values) - set(self.controls)
         if unknown:
             raise ValueError(f"no slider named {sorted(unknown)}; the sliders are {list(self.controls)}")
+        specs = {spec.name: spec for spec in self.specs}
         for name, value in values.items():
-            self.controls[name].value = value
+            spec = specs[name]
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"slider {name!r} takes a real number, got {type(value).__name__} ({value!r})")
+            if not math.isfinite(value):
+                raise ValueError(f"slider {name!r} takes a finite number, got {value!r}")
+            if not spec.min <= value <= spec.max:
+                raise ValueError(f"slider {name!r} goes from {spec.min!r} to {spec.max!r}, got {value!r}")
+        before = {name: self.controls[name].value for name in values}
+        self._quiet = True  # one redraw for all the values, not one per slider
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+            content = self._render_now()
+        except BaseException:
+            for name, value in before.items():
+                self.controls[name].value = value
+            raise
+        finally:
+            self._quiet = False
+        self.pane.value = content
 
     def _render_now(self) -> str:
         import time
@@ -314,7 +367,18 @@ class InteractiveFigure(widgets.VBox):
         return content
 
     def _on_change(self, change) -> None:
-        self.pane.value = self._render_now()
+        if getattr(self, "_quiet", False):
+            return
+        try:
+            self.pane.value = self._render_now()
+        except Exception as error:
+            # A reader dragged a slider to where render fails: the pane says so,
+            # so the slider and the pane still agree.
+            where = ", ".join(f"{name} = {value:g}" for name, value in self.values().items())
+            self.pane.value = (
+                f"<p class='bp-render-error' role='alert'><strong>This figure cannot be drawn at {html.escape(where)}:</strong> "
+                f"{html.escape(type(error).__name__)}: {html.escape(str(error))}</p>"
+            )
 
     def __repr__(self) -> str:  # the default widget repr is long; this one is stable
         sliders = ", ".join(f"{name}={value:g}" for name, value in self.values().items())
@@ -334,7 +398,18 @@ class InteractiveFigure(widgets.VBox):
         for spec in self.specs:
             row = []
             for value in spec.positions():
-                frame = self.render(**{**start, spec.name: value})
+                try:
+                    frame = self.render(**{**start, spec.name: value})
+                except Exception as error:
+                    raise RuntimeError(
+                        f"rendering the figure {self.title!r} with slider {spec.name!r} at {value!r} raised "
+                        f"{type(error).__name__}: {error}"
+                    ) from error
+                if not isinstance(frame, str):
+                    raise TypeError(
+                        f"render must return an HTML string, but with slider {spec.name!r} at {value!r} "
+                        f"it returned {type(frame).__name__}"
+                    )
                 if frame not in seen:
                     seen[frame] = len(frames)
                     frames.append(frame)
