@@ -19,6 +19,21 @@ from ._checks import describe, numpy_generator, whole_number
 __all__ = ["make_moons", "make_spiral"]
 
 
+MAX_SAMPLES = 1_000_000
+"""The most points a generator makes: toy data, and far beyond what a chapter trains on."""
+
+
+def _size(n: int, what: str, per: int = 1) -> None:
+    if n * per > MAX_SAMPLES:
+        raise ValueError(f"{what} would make {n * per:,} points, more than {MAX_SAMPLES:,}: these are toy data sets")
+
+
+def _refuse_non_finite(X: np.ndarray, noise: float, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{what}: noise={noise!r} is too large to make finite coordinates")
+    return X
+
+
 def _noise(noise: object) -> float:
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise TypeError(f"noise must be a real number, got {describe(noise)}")
@@ -45,6 +60,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator
     ((6, 2), 3)
     """
     n = whole_number(n, "make_moons's n", minimum=2)  # at least one point per moon
+    _size(n, "make_moons")
     noise = _noise(noise)
     rng = numpy_generator(seed)
     n_upper = n // 2
@@ -63,8 +79,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | np.random.Generator
     # noise level, only scaled, so a figure can vary it smoothly.
     order = rng.permutation(n)
     X, y = X[order], y[order]
-    X += noise * rng.standard_normal((n, 2))
-    return X, y
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below
+        X += noise * rng.standard_normal((n, 2))
+    return _refuse_non_finite(X, noise, "make_moons"), y
 
 
 def make_spiral(
@@ -87,11 +104,14 @@ def make_spiral(
     """
     n_per_class = whole_number(n_per_class, "make_spiral's n_per_class")
     n_classes = whole_number(n_classes, "make_spiral's n_classes")
+    _size(n_per_class, "make_spiral", n_classes)
     noise = _noise(noise)
     rng = numpy_generator(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     t = np.concatenate([np.linspace(4.0 * c, 4.0 * (c + 1), n_per_class) for c in range(n_classes)])
-    t += noise * rng.standard_normal(t.shape)
-    X = np.column_stack([radius * np.sin(2.5 * t), radius * np.cos(2.5 * t)])
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below
+        t += noise * rng.standard_normal(t.shape)
+        X = np.column_stack([radius * np.sin(2.5 * t), radius * np.cos(2.5 * t)])
+    _refuse_non_finite(X, noise, "make_spiral")
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
     return X, y

@@ -129,3 +129,34 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_raise_clear_errors(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+# ------------------------------------------ sizes and noise that cannot make finite data
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: make_moons(10**7), r"make_moons would make 10,000,000 points, more than 1,000,000"),
+        (lambda: make_spiral(10**6, n_classes=3), r"make_spiral would make 3,000,000 points"),
+        (lambda: make_moons(10, noise=1e308), r"make_moons: noise=1e\+308 is too large to make finite coordinates"),
+        (lambda: make_spiral(10, noise=1e308), r"make_spiral: noise=1e\+308 is too large to make finite coordinates"),
+    ],
+)
+def test_sizes_and_noise_that_cannot_make_a_finite_data_set_are_refused(call, message):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(noise=st.floats(0.0, 1e308), n=st.integers(2, 50), seed=st.integers(0, 100))
+def test_any_noise_gives_finite_data_or_a_clear_error(noise, n, seed):
+    for make in (lambda: make_moons(n, noise=noise, seed=seed), lambda: make_spiral(n, noise=noise, seed=seed)):
+        try:
+            X, _ = make()
+        except ValueError as error:
+            assert "too large to make finite coordinates" in str(error)
+        else:
+            assert np.all(np.isfinite(X))
