@@ -22,8 +22,12 @@ import numpy as np
 
 __all__ = ["table_html", "svg_line_plot", "svg_bar_chart"]
 
-_GREY = "color:#666;font-style:italic"
-_MARK = "background:#ffe08a;font-weight:bold"
+# Colours that read in light and dark mode: the book's stylesheet sets --bp-muted for its
+# dark mode; a marked entry keeps its dark text on its light highlight in both.
+_GREY = "color:var(--bp-muted,#595959);font-style:italic"
+_MARK = "background:#ffe08a;color:#14181e;font-weight:bold"
+# Plots sit on a light card with dark text whatever the page's colours.
+_CARD = "background:#fff;color:#14181e;border-radius:4px"
 
 
 def _finite_array(x: object, what: str, ndim: int | None = None) -> np.ndarray:
@@ -102,7 +106,7 @@ def table_html(
         cells = []
         for j, v in enumerate(row):
             style = ";".join(s for s in (_GREY if grey[i, j] else "", _MARK if mark == (i, j) else "") if s)
-            cells.append(f"<td style='text-align:right;{style}'>{html.escape(fmt.format(v))}</td>")
+            cells.append(f"<td style='text-align:right;padding:.1em .5em;font-variant-numeric:tabular-nums;{style}'>{html.escape(fmt.format(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return ("<table style='display:inline-table;margin-right:1.5em'>"
             f"<caption style='white-space:nowrap'>{html.escape(caption)}</caption>" + "".join(rows) + "</table>")
@@ -179,7 +183,7 @@ def svg_line_plot(
             alt += f" and a tangent of slope {_finite(slope, 'slope'):.2f}"
     e = html.escape
     svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' font-size='11' "
-           f"role='img' aria-label='{e(alt, quote=True)}'>",
+           f"style='{_CARD}' role='img' aria-label='{e(alt, quote=True)}'>",
            f"<clipPath id='bp-{key}'><rect x='{left}' y='{top}' width='{inner_w}' height='{inner_h}'/></clipPath>",
            f"<rect x='{left}' y='{top}' width='{inner_w}' height='{inner_h}' fill='none' stroke='#555'/>"]
     for t in _ticks(xticks, "xticks"):
@@ -254,7 +258,7 @@ def svg_bar_chart(
     alt = f"{title or 'bar chart'}: " + ", ".join(f"{label} {v:.2f}" for label, v in zip(labels, bars))
     slot = inner_w / len(bars)
     svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' font-size='11' "
-           f"role='img' aria-label='{e(alt, quote=True)}'>"]
+           f"style='{_CARD}' role='img' aria-label='{e(alt, quote=True)}'>"]
     for t in _ticks(yticks, "yticks"):
         svg.append(f"<line x1='{left - 4}' x2='{width - right}' y1='{py(t):.1f}' y2='{py(t):.1f}' stroke='#ddd'/>"
                    f"<text x='{left - 6}' y='{py(t) + 4:.1f}' text-anchor='end'>{t:g}</text>")

@@ -13,6 +13,8 @@
   so the widget state myst-nb stores in each page is dropped, and so are
   sphinx-thebe's script and style, which have no button to serve.
 * Sphinx, the theme and docutils each write a viewport ``<meta>``: keep one.
+* The theme's stylesheet already draws its icons with the Font Awesome web
+  font, so its 1.5 MB ``fontawesome.js``, which redraws them as SVG, is dropped.
 * The book's own stylesheet and script (``static/``): readable graphs and
   tables in light and dark mode, phones, and print (handouts without solutions).
 """
@@ -52,6 +54,7 @@ WIDGET_STATE = re.compile(r'[ \t]*<script type="application/vnd\.jupyter\.widget
 THEBE = re.compile(r'[ \t]*<(?:script async="async" src|link rel="stylesheet" type="text/css" href)="[./]*_static/sphinx-thebe\.(?:js|css)[^"]*"[^>]*>(?:</script>)?\n?')
 THEBE_CONFIG = re.compile(r'[ \t]*<script>const THEBE_JS_URL = [^\n]*</script>\n?')
 VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[./]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
 
 
 def keep_first_viewport(text: str) -> str:
@@ -73,6 +76,7 @@ def fix_pages(app: Sphinx, exception) -> None:
         fixed = THEME_ICON.sub(r'\1 aria-hidden="true"></i>', SEARCH_BUTTON.sub(r"\1", text))
         fixed = drop_duplicate_scripts(fixed).replace(CITATION_LIST, '<div class="citation-list">')
         fixed = THEBE_CONFIG.sub("", THEBE.sub("", WIDGET_STATE.sub("", fixed)))
+        fixed = FONTAWESOME_JS.sub("", fixed)
         fixed = keep_first_viewport(fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
