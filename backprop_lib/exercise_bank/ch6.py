@@ -78,7 +78,10 @@ def sgd_cases() -> list[tuple]:
                          (POINT["V"], dict(x=1.0, y=2.0, z=4.0), 0.01)]:
         grads = _loss_gradients(V, **point)
         cases.append(([point["x"], point["y"], point["z"]], [grads["x"], grads["y"], grads["z"]], lr))
-    cases.append(([0.1, 0.4], [-0.25, 0.25], 0.5))  # the gate network's two weights, opposite gradients
+    # The gate neuron's two weights at their start, with their (opposite) gradients.
+    w1, w2 = Value(0.1), Value(0.4)
+    ((0.475 - (w1 * 1.0 - w2 * 1.0 + (-0.02)).tanh()) ** 2).backward()
+    cases.append(([w1.data, w2.data], [w1.grad, w2.grad], 0.5))
     return cases
 
 
