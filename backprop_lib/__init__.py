@@ -13,21 +13,38 @@ One module per idea, each short enough to read in one sitting:
 * :mod:`~backprop_lib.exercises`: self-checking exercises.
 """
 
-from .data import make_moons, make_spiral
-from .engine import Value, topological_order
-from .exercises import Feedback, check, check_derivative, check_exercise, check_function
-from .gradcheck import (
-    GradientCheck,
-    check_layer,
-    check_value_gradients,
-    numerical_derivative,
-    numerical_gradient,
-    relative_error,
-)
-from .gates import AddNode, MultiplyNode, Node, SubtractNode, TanhNode
-from .graph import draw_dot, trace
-from .layers import SGD, Dense, MeanSquaredError, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh
-from .nn import MLP, Layer, Module, Neuron
+import importlib
+
+# Where each public name lives. Names are imported when first used (module
+# __getattr__), so `import backprop_lib` loads no NumPy, Matplotlib or Graphviz:
+# the scalar half (engine, graph, gates, nn, exercises) also runs in the page's
+# Python, which has none of them.
+_HOME = {
+    "make_moons": "data", "make_spiral": "data",
+    "Value": "engine", "topological_order": "engine",
+    "Feedback": "exercises", "check": "exercises", "check_derivative": "exercises",
+    "check_exercise": "exercises", "check_function": "exercises",
+    "GradientCheck": "gradcheck", "check_layer": "gradcheck", "check_value_gradients": "gradcheck",
+    "numerical_derivative": "gradcheck", "numerical_gradient": "gradcheck", "relative_error": "gradcheck",
+    "AddNode": "gates", "MultiplyNode": "gates", "Node": "gates", "SubtractNode": "gates", "TanhNode": "gates",
+    "draw_dot": "graph", "trace": "graph",
+    "SGD": "layers", "Dense": "layers", "MeanSquaredError": "layers", "ReLU": "layers", "Sigmoid": "layers",
+    "SoftmaxCrossEntropy": "layers", "Tanh": "layers",
+    "MLP": "nn", "Layer": "nn", "Module": "nn", "Neuron": "nn",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
+
 
 __version__ = "1.0.0"
 

@@ -12,12 +12,14 @@ import html
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from ._checks import describe
+from ._optional_numpy import is_ndarray, ndarray_types, real_scalar_types
 from .engine import Value
+
+if TYPE_CHECKING:  # the scalar checks run without NumPy (in the page's Python too)
+    import numpy as np
 
 __all__ = [
     "numerical_derivative",
@@ -45,7 +47,7 @@ column's absolute noise is about ``_ROUNDOFF * |f| / (2h)``."""
 
 
 def _check_h(h: float) -> float:
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not h > 0 or not math.isfinite(h):
+    if isinstance(h, bool) or not isinstance(h, real_scalar_types()) or not h > 0 or not math.isfinite(h):
         raise ValueError(f"the step h must be a positive finite number, got {h!r}")
     return float(h)
 
@@ -68,7 +70,7 @@ def default_step(x: float) -> float:
 
 
 def _real_x(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+    if isinstance(x, bool) or not isinstance(x, real_scalar_types()):
         raise TypeError(f"{what} expects a real number x, got {type(x).__name__}")
     try:
         x = float(x)
@@ -105,14 +107,14 @@ def _call(f: Callable, args: tuple, where: str, owner: str) -> float:
 
 
 def _as_result(result: object, f: object, where: str, owner: str) -> float:
-    if isinstance(result, bool) or not isinstance(result, (numbers.Real, np.ndarray)):
+    if isinstance(result, bool) or not isinstance(result, (numbers.Real, *ndarray_types())):
         hint = ""
         if result is None:
             hint = " (did it forget to return?)"
         elif hasattr(result, "data") and hasattr(result, "backward"):
             hint = " (a graph node: return its .data)"
         raise TypeError(f"{owner}: {_fname(f)} must return a real number, but at {where} it returned {describe(result)}{hint}")
-    if isinstance(result, np.ndarray):
+    if is_ndarray(result):
         if result.size != 1 or result.dtype.kind not in "fiu":
             raise TypeError(
                 f"{owner}: {_fname(f)} must return a single real number, but at {where} it returned "
@@ -167,6 +169,8 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float | None = 
     ``x`` is left exactly as it was, even when ``f`` raises. Without ``h``
     each entry's step is :func:`default_step` of that entry.
     """
+    import numpy as np
+
     if not callable(f):
         raise TypeError(f"numerical_gradient expects a function f() of no arguments, got {describe(f)}")
     if h is not None:
@@ -433,6 +437,8 @@ def check_layer(
     exactly as it was found: the same parameter arrays (same dtype and
     values) and the same cached ``inputs``, ``output`` and gradients.
     """
+    import numpy as np
+
     if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
         raise TypeError(f"check_layer expects a layer with forward(inputs) and backward(dvalues), got {describe(layer)}")
     if h is not None:
@@ -500,6 +506,8 @@ def check_layer(
 
 
 def _gradient_array(layer: object, attribute: str, shape: tuple, name: str) -> np.ndarray:
+    import numpy as np
+
     value = getattr(layer, attribute, None)
     if value is None:
         raise TypeError(f"check_layer: {name}.backward did not set {attribute}")
