@@ -399,6 +399,9 @@ def stable_sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+_EXIT = object()  # on the stack after a node whose inputs are still being visited
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every value ``root`` depends on, each after all of its inputs.
 
@@ -406,24 +409,31 @@ def topological_order(root: Value) -> list[Value]:
     deterministic: inputs are visited left to right.
     """
     order: list[Value] = []
-    # Values hash by identity (Value defines no __eq__), so the set holds the
+    # Values hash by identity (their __hash__ is object's), so the set holds the
     # nodes themselves: faster than calling id() on every visit.
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list = [root]
+    # A node is pushed, then _EXIT, then its inputs: when _EXIT comes off the
+    # stack every input is done, and the node under it joins the order. (No
+    # (node, flag) tuple per visit: this is a third of what backward() costs.)
+    push, pop, mark, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
+        node = pop()
+        if node is _EXIT:
+            emit(pop())
             continue
         if node in visited:
             continue
-        visited.add(node)
-        stack.append((node, True))
+        mark(node)
+        push(node)
+        push(_EXIT)
         # Push the second input first, so the first is visited first.
-        if node._b is not None and node._b not in visited:
-            stack.append((node._b, False))
-        if node._a is not None and node._a not in visited:
-            stack.append((node._a, False))
+        b = node._b
+        if b is not None and b not in visited:
+            push(b)
+        a = node._a
+        if a is not None and a not in visited:
+            push(a)
     return order
 
 

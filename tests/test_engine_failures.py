@@ -334,3 +334,31 @@ def test_integers_too_large_for_a_float():
     with pytest.raises(ValueError, match=r"fits in a float"):
         Value(1.0) * 10**400
     assert Value(2**1000).data == 2.0**1000
+
+
+# ------------------------------------------------ the order backward walks
+def recursive_order(root):
+    """The textbook recursive depth-first search, inputs left to right (micrograd's build_topo)."""
+    order, seen = [], set()
+
+    def visit(v):
+        if v not in seen:
+            seen.add(v)
+            for child in v._prev:
+                visit(child)
+            order.append(v)
+
+    visit(root)
+    return order
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from("+*t"), st.integers(0, 10**6), st.integers(0, 10**6)), min_size=1, max_size=40))
+def test_topological_order_is_the_recursive_depth_first_order(steps):
+    nodes = [Value(0.5), Value(-1.5), Value(2.0)]
+    for op, i, j in steps:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(a + b if op == "+" else a * b if op == "*" else a.tanh())
+    ours = topological_order(nodes[-1])
+    reference = recursive_order(nodes[-1])
+    assert len(ours) == len(reference) and all(x is y for x, y in zip(ours, reference))
