@@ -191,7 +191,8 @@ def draw_dot(
         name="computational_graph",
         comment=f"{len(nodes)} values, {sum(1 for n in nodes if n._prev)} operations",
         format="svg",
-        graph_attr={"rankdir": rankdir, "bgcolor": "transparent"},
+        # Tight spacing keeps a neuron's graph within a page column at a readable size.
+        graph_attr={"rankdir": rankdir, "bgcolor": "transparent", "ranksep": "0.25", "nodesep": "0.15"},
         node_attr={"fontname": "DejaVu Sans", "fontsize": "11"},
     )
     for node in nodes:
@@ -202,7 +203,9 @@ def draw_dot(
             shown = known is None or id(node) in known
             fields.append(f"grad {_fmt(node.grad)}" if shown else "grad ?")
         style = {"style": "filled", "fillcolor": "#ffd54f"} if id(node) in marked else {}
-        dot.node(uid, label="{ " + " | ".join(_escape(f) for f in fields) + " }", shape="record", **style)
+        # No braces: a record's fields then stack across the flow (label over data over grad when
+        # the graph runs left to right), so a long chain stays narrow enough to read in a column.
+        dot.node(uid, label=" | ".join(_escape(f) for f in fields), shape="record", **style)
         if node._prev:
             dot.node(uid + "_op", label=_escape(OP_SYMBOLS.get(node._op, node._op)), shape="circle")
             dot.edge(uid + "_op", uid)

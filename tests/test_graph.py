@@ -69,8 +69,8 @@ def test_draw_dot_returns_a_digraph_with_every_value_and_operation():
     assert isinstance(g, graphviz.Digraph)
     lines = node_lines(g.source)
     assert set(lines) == {f"v{i}" for i in range(7)} | {"v2_op", "v4_op", "v6_op"}
-    assert "{ L | data -8.0000 | grad 1.0000 }" in lines["v6"]
-    assert "{ a | data 2.0000 | grad 6.0000 }" in lines["v0"]
+    assert 'label="L | data -8.0000 | grad 1.0000"' in lines["v6"]
+    assert 'label="a | data 2.0000 | grad 6.0000"' in lines["v0"]
     assert f'label="{OP_SYMBOLS["*"]}"' in lines["v6_op"]
     assert repr(g) == "<computational graph: 7 values, 3 operations>"
 

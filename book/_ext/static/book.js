@@ -31,12 +31,30 @@
     if (!/[?&]handout\b/.test(location.search)) document.documentElement.classList.remove("bp-handout");
   });
 
-  // A graph never shrinks below its readable size: a wide one scrolls sideways in its
-  // panel, and this button opens the drawing alone, at full size.
+  // A graph may shrink to fit its column, but never below a readable text size; a wider one
+  // scrolls sideways in its panel and gets a button that opens the drawing alone, full size.
+  var MIN_TEXT_PX = 9.5;
+
+  function smallestTextPt(svg) {
+    var sizes = Array.from(svg.querySelectorAll("text[font-size]")).map(function (t) { return parseFloat(t.getAttribute("font-size")); });
+    return sizes.length ? Math.min.apply(null, sizes) : 14;
+  }
+
   function decorateGraphs(root) {
     (root || document).querySelectorAll(".bd-content .bp-graph").forEach(function (graph) {
-      var next = graph.nextElementSibling;
-      if (next && next.classList.contains("bp-graph-tools")) return;
+      var svg = graph.querySelector("svg");
+      if (!svg || graph.dataset.bpFitted) return;
+      graph.dataset.bpFitted = "true";
+      // Graphviz sizes its drawing in points; its text size is in the same units as its width.
+      var width = parseFloat(svg.getAttribute("width"));
+      var viewBox = svg.viewBox && svg.viewBox.baseVal;
+      if (!width || !viewBox || !viewBox.width) return;
+      var natural = width * 4 / 3;  // CSS px at the drawn size
+      var textPx = smallestTextPt(svg) * natural / viewBox.width;
+      svg.style.maxWidth = "100%";
+      svg.style.height = "auto";
+      svg.style.minWidth = Math.min(natural, natural * MIN_TEXT_PX / textPx).toFixed(1) + "px";
+      if (graph.scrollWidth <= graph.clientWidth + 1) return;
       var tools = document.createElement("p");
       tools.className = "bp-graph-tools";
       var button = document.createElement("button");
