@@ -17,15 +17,18 @@ from __future__ import annotations
 import copy
 import html
 import importlib
+import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple
 
 from ._checks import describe
+from ._optional_numpy import is_bool, is_ndarray, real_scalar_types
 from .engine import Value
+
+if TYPE_CHECKING:  # NumPy is imported only where an answer is an array (see check)
+    import numpy as np
 
 __all__ = ["Feedback", "Exercise", "check", "check_derivative", "check_function", "check_exercise", "exercise"]
 
@@ -62,17 +65,19 @@ _UNANSWERED = Feedback(False, "replace None with your answer and run the cell ag
 
 def _unwrap(x: object) -> object:
     """Graph nodes (a :class:`Value`, or any object with ``.data`` and ``.backward``) become their numbers."""
-    if isinstance(x, Value) or (hasattr(x, "data") and callable(getattr(x, "backward", None)) and not isinstance(x, np.ndarray)):
+    if isinstance(x, Value) or (hasattr(x, "data") and callable(getattr(x, "backward", None)) and not is_ndarray(x)):
         return x.data
     if isinstance(x, (list, tuple)):
         return [_unwrap(item) for item in x]
-    if isinstance(x, np.ndarray) and x.dtype == object:
+    if is_ndarray(x) and x.dtype == object:
         return [_unwrap(item) for item in x.tolist()]
     return x
 
 
 def _as_array(x: object, what: str) -> np.ndarray:
     """``x`` as a float64 array; graph nodes count as their ``.data``; complex, text and None are refused."""
+    import numpy as np
+
     x = _unwrap(x)
     if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
         raise TypeError(f"{what} must be a number or an array of numbers, got {type(x).__name__}")
@@ -86,6 +91,85 @@ def _as_array(x: object, what: str) -> np.ndarray:
         raise TypeError(f"{what} must be a number or an array of numbers, got {type(x).__name__} (dtype {raw.dtype})")
     try:
         return raw.astype(np.float64)
+    except OverflowError as error:
+        raise TypeError(f"{what} holds an integer too large for a float") from error
+
+
+def _holds_array(x: object) -> bool:
+    """Does ``x`` (a number, a nested list, an array) hold a NumPy array anywhere?"""
+    if is_ndarray(x):
+        return True
+    return isinstance(x, (list, tuple)) and any(_holds_array(item) for item in x)
+
+
+class _Numbers(NamedTuple):
+    """A number or nested list of numbers, as NumPy would see it: its shape and its entries (floats, in order).
+
+    Answers that hold no array are compared through this, in plain Python, so the
+    exercises that need no NumPy run in the page's Python too, with the same verdicts.
+    """
+
+    shape: tuple[int, ...]
+    flat: list[float]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def tolist(self) -> object:
+        """Like ``ndarray.tolist()``: a float for a single number, else nested lists."""
+        def build(flat: list[float], shape: tuple[int, ...]) -> object:
+            if not shape:
+                return flat[0]
+            step = len(flat) // shape[0] if shape[0] else 0
+            return [build(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+        return build(self.flat, self.shape)
+
+    def rounded(self, decimals: int) -> "_Numbers":
+        """Like ``numpy.round``: scale, round half to even (keeping the sign of zero), scale back."""
+        scale = 10.0**decimals
+
+        def one(v: float) -> float:
+            y = v * scale
+            if math.isfinite(y):
+                y = math.copysign(float(round(y)), y)
+            return y / scale
+
+        return _Numbers(self.shape, [one(v) for v in self.flat])
+
+
+def _numbers(x: object, what: str) -> _Numbers:
+    """``x`` (holding no array) as :class:`_Numbers`; graph nodes count as their ``.data``.
+
+    Refuses what the array path refuses: None, text, a lone bool, complex
+    numbers, ragged lists and anything that is not a real number.
+    """
+    x = _unwrap(x)
+    refused = f"{what} must be a number or an array of numbers, got {type(x).__name__}"
+    if is_bool(x) or isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(refused)
+    leaves: list[object] = []
+
+    def shape_of(item: object) -> tuple[int, ...]:
+        if isinstance(item, (list, tuple)):
+            shapes = {shape_of(child) for child in item}
+            if len(shapes) > 1:  # ragged: NumPy refuses it too
+                raise TypeError(refused)
+            return (len(item), *(shapes.pop() if shapes else ()))
+        leaves.append(item)
+        return ()
+
+    shape = shape_of(x)
+    if any(isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real) for v in leaves):
+        raise TypeError(f"{what} must be real, got a complex number ({describe(x)})")
+    for v in leaves:
+        if not (is_bool(v) or isinstance(v, real_scalar_types())):
+            raise TypeError(f"{refused} holding {type(v).__name__}")
+    if leaves and all(is_bool(v) for v in leaves):  # NumPy makes a bool array of these, and refuses it
+        raise TypeError(f"{refused} (dtype bool)")
+    try:
+        return _Numbers(shape, [float(v) for v in leaves])
     except OverflowError as error:
         raise TypeError(f"{what} holds an integer too large for a float") from error
 
@@ -127,6 +211,10 @@ def check(
         return _UNANSWERED
     if callable(expected) and not isinstance(expected, Value):
         expected = expected()
+    if not (_holds_array(_unwrap(expected)) or _holds_array(_unwrap(answer))):
+        return _check_numbers(answer, expected, hint, tol, decimals, atol)
+    import numpy as np
+
     want = _as_array(expected, "the expected answer")  # an author's mistake raises
     if not np.all(np.isfinite(want)):
         raise ValueError(f"the expected answer must be finite, got {want.tolist()!r}")
@@ -148,7 +236,40 @@ def check(
     return Feedback(False, hint or "that is not the value; check each step of the chain rule.")
 
 
-def _shape_words(a: np.ndarray) -> str:
+def _check_numbers(answer: object, expected: object, hint: str, tol: float, decimals: int | None, atol: float) -> Feedback:
+    """:func:`check` for answers and expected values that hold no array: the same steps in plain Python."""
+    want = _numbers(expected, "the expected answer")  # an author's mistake raises
+    if not all(math.isfinite(v) for v in want.flat):
+        raise ValueError(f"the expected answer must be finite, got {want.tolist()!r}")
+    try:
+        got = _numbers(answer, "your answer")
+    except TypeError as error:
+        return Feedback(False, f"{error}. {hint}".strip())
+    if got.shape != want.shape:
+        return Feedback(False, f"expected {_shape_words(want)}, got {_shape_words(got)}. {hint}".strip())
+    if not all(math.isfinite(v) for v in got.flat):
+        return Feedback(False, f"your answer holds NaN or inf, which is never the value. {hint}".strip())
+    pairs = list(zip(got.flat, want.flat))
+    if decimals is not None:
+        bound = 0.5 * 10.0**-decimals * (1 + 1e-9)
+        if all(abs(g - w) <= bound for g, w in pairs):
+            return Feedback(True, "")
+        return Feedback(False, hint or f"not within {0.5 * 10.0**-decimals:g} of the value (asked to {decimals} decimals).")
+    if all(abs(g - w) <= tol * abs(w) + atol for g, w in pairs):
+        return Feedback(True, "")
+    return Feedback(False, hint or "that is not the value; check each step of the chain rule.")
+
+
+def _rounded(x: object, decimals: int = 6) -> object:
+    """``x`` rounded like ``numpy.round(x, decimals).tolist()``, for messages."""
+    if _holds_array(_unwrap(x)):
+        import numpy as np
+
+        return np.round(_as_array(x, "expected"), decimals).tolist()
+    return _numbers(x, "expected").rounded(decimals).tolist()
+
+
+def _shape_words(a: "np.ndarray | _Numbers") -> str:
     return "a single number" if a.ndim == 0 else f"an array of shape {a.shape}"
 
 
@@ -222,7 +343,7 @@ def check_function(
             return _UNANSWERED
         verdict = check(got, want, "", tol)
         if not verdict:
-            return Feedback(False, f"for input {case!r} expected {np.round(_as_array(want, 'expected'), 6).tolist()}, "
+            return Feedback(False, f"for input {case!r} expected {_rounded(want)}, "
                             f"got {_show(got)}. {hint}".strip())
     return Feedback(True, f"it matches on all {len(cases)} test inputs.")
 
@@ -240,7 +361,9 @@ def _copy(case: tuple) -> tuple:
 
 def _same(a: object, b: object) -> bool:
     """Deep equality that understands NumPy arrays (and NaN == NaN)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+    if is_ndarray(a) or is_ndarray(b):
+        import numpy as np
+
         return (
             isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
             and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))

@@ -1,0 +1,73 @@
+"""What the page's Python does with a reader's code: run it as a notebook cell, say the verdict.
+
+The built book turns each exercise cell into a code box with a Run button (see
+``book/_ext/page_python.py``). The box sends its code to Python in a Web Worker
+(Pyodide: the interpreter alone, no NumPy), which calls :func:`run_cell`. The
+cell runs the way a kernel runs it: in a fresh namespace, with the value of a
+last bare expression as the cell's result. So ``check_exercise("3-2", answer)``
+on the last line gives the same :class:`~backprop_lib.exercises.Feedback`, and the
+same text, as in Jupyter. This module needs nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import traceback
+
+__all__ = ["run_cell", "verdict_of"]
+
+NO_VERDICT = "no verdict: keep check_exercise(...) as the cell's last line."
+MAX_OUTPUT = 20_000
+"""Characters of printed output kept: a print in a long loop must not flood the page."""
+
+
+def verdict_of(value: object) -> tuple[str, str]:
+    """``(kind, text)`` for a cell's result: kind is correct, wrong or unanswered; text is its repr."""
+    from .exercises import Feedback
+
+    if not isinstance(value, Feedback):
+        return "unanswered", NO_VERDICT
+    if value.correct:
+        return "correct", repr(value)
+    return ("wrong" if value.answered else "unanswered"), repr(value)
+
+
+def _last_line(error: BaseException) -> str:
+    """The last line of the traceback Python would print, e.g. ``ZeroDivisionError: division by zero``."""
+    lines = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()
+    return lines[-1] if lines else type(error).__name__
+
+
+def run_cell(code: str) -> str:
+    """Run ``code`` like a notebook cell; return JSON ``{"kind", "text", "output", "traceback"}``.
+
+    * ``kind`` is ``correct``, ``wrong`` or ``unanswered`` from the cell's last value
+      (a :class:`~backprop_lib.exercises.Feedback`), or ``error`` when an exception escaped
+      the reader's code; ``text`` is then the exception's last line.
+    * ``output`` is what the cell printed; ``traceback`` the full traceback on error.
+    """
+    if not isinstance(code, str):
+        raise TypeError(f"run_cell expects the cell's code as a str, got {type(code).__name__}")
+    printed = io.StringIO()
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    result: dict[str, str] = {"kind": "unanswered", "text": NO_VERDICT, "output": "", "traceback": ""}
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            tree = ast.parse(code, "<cell>", "exec")
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, "<cell>", "exec"), namespace)
+            value = None
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
+        result["kind"], result["text"] = verdict_of(value)
+    except Exception as error:  # the reader's code may raise anything: that is the verdict "error"
+        result["kind"], result["text"] = "error", _last_line(error)
+        result["traceback"] = "".join(traceback.format_exception(type(error), error, error.__traceback__.tb_next))
+    output = printed.getvalue()
+    if len(output) > MAX_OUTPUT:
+        output = output[:MAX_OUTPUT] + f"\n[... {len(output) - MAX_OUTPUT:,} more characters not shown]"
+    result["output"] = output
+    return json.dumps(result)
