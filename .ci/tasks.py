@@ -54,6 +54,10 @@ VENDOR = ROOT / "_vendor"  # listed in html_static_path; never _static/, which j
 NODE = ROOT / "node_modules"
 VENDORED = {  # what the built book serves from its own files, from the pinned npm packages
     "mathjax": NODE / "mathjax" / "es5",
+    # The page's Python (the interpreter alone, no NumPy), loaded only when a reader
+    # presses Run: see backprop_lib/page/. Only the files loadPyodide fetches.
+    "pyodide": [NODE / "pyodide" / name for name in (
+        "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")],
 }
 
 
@@ -66,6 +70,13 @@ def vendor() -> None:
     shutil.rmtree(VENDOR, ignore_errors=True)
     VENDOR.mkdir()
     for name, source in VENDORED.items():
+        if isinstance(source, list):  # a folder of its own holding just these files
+            (VENDOR / name).mkdir()
+            for path in source:
+                if not path.exists():
+                    sys.exit(f"missing {path}: run `npm ci` (make book and make test do it for you)")
+                shutil.copy2(path, VENDOR / name / path.name)
+            continue
         if not source.exists():
             sys.exit(f"missing {source}: run `npm ci` (make book and make test do it for you)")
         if source.is_dir():

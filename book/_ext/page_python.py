@@ -1,0 +1,204 @@
+"""Exercises that run where they are read: the build turns exercise cells into code boxes.
+
+An exercise cell is a code cell that calls ``check_exercise("<chapter>-<n>", ...)``
+(see :mod:`backprop_lib.exercises`). When its grader needs no NumPy, the built page
+shows it as an editable code box with Run, Stop and Reset buttons and a verdict,
+and ``bp_python.js`` (beside this file) runs it in the page's Python: Pyodide, in a
+Web Worker, loaded from the book's own ``_static/pyodide/`` on the first Run.
+An exercise whose grader needs NumPy keeps its static cell and says, in place,
+where it can run (Binder or Colab).
+
+The box's attributes are a contract that tests outside the project rely on:
+``data-bp-exercise="<chapter>-<n>"`` on the box, a ``textarea`` editor, a button
+named "Run", and ``data-bp-verdict`` (unanswered, correct, wrong or error) on the
+element holding the verdict's text.
+
+At the end of the build this extension also writes, under ``_static/bp/``:
+
+* ``bp_python.js``: the page-side loader (and, run as a worker, the Python side);
+* ``backprop_lib.json``: the library's pure-Python files, which the worker writes
+  into Pyodide's file system (the same files the kernel imported to build the book).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+from sphinx.application import Sphinx
+
+HERE = Path(__file__).parent
+LOADER = HERE / "bp_python.js"
+EXERCISE_CALL = re.compile(r"""check_exercise\(\s*["']([1-9][0-9]*-[1-9][0-9]*)["']""")
+CELL_START = re.compile(r'<div class="cell(?: [^"]*)?">')
+DIV_TAG = re.compile(r"<(/?)div\b")
+
+
+def element_end(text: str, start: int) -> int:
+    """The index just past the ``</div>`` that closes the ``<div`` at ``start``."""
+    depth = 0
+    for match in DIV_TAG.finditer(text, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return text.index(">", match.end()) + 1
+    raise ValueError("unbalanced <div> in the page")
+
+
+def plain_text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def exercise_cells(notebook: Path) -> dict[str, tuple[str, str]]:
+    """``{id: (source, the stored verdict's text)}`` for each exercise cell of a notebook."""
+    found: dict[str, tuple[str, str]] = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        match = EXERCISE_CALL.search(cell.source)
+        if not match:
+            continue
+        verdict = ""
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/plain")
+            if text:
+                verdict = "".join(text) if isinstance(text, list) else text
+        found[match.group(1)] = (cell.source, verdict)
+    return found
+
+
+def verdict_kind(text: str) -> str:
+    if text.startswith("Correct"):
+        return "correct"
+    if text.startswith("Not yet"):
+        return "wrong"
+    return "unanswered"
+
+
+def needs_numpy(exercise_id: str) -> bool:
+    from backprop_lib.exercises import _lookup
+
+    return _lookup(exercise_id).needs_numpy
+
+
+def exercise_box(exercise_id: str, source: str, verdict: str) -> str:
+    """The code box that replaces an exercise cell on the page."""
+    e = html.escape
+    slug = exercise_id.replace("-", "_")
+    rows = max(3, min(source.count("\n") + 2, 40))
+    text = verdict or "Not answered yet"
+    return (
+        f'<div class="cell docutils container bp-exercise" data-bp-exercise="{e(exercise_id)}">\n'
+        f'<label for="bp-editor-{slug}">Exercise {e(exercise_id)}: your code, run in this page</label>\n'
+        f'<textarea id="bp-editor-{slug}" class="bp-editor" rows="{rows}" wrap="off" spellcheck="false" '
+        f'autocapitalize="off" autocorrect="off" autocomplete="off" aria-describedby="bp-help-{slug}">'
+        f"{e(source, quote=False)}</textarea>\n"
+        '<div class="bp-buttons"><button type="button" class="bp-run">Run</button>'
+        '<button type="button" class="bp-stop" disabled>Stop</button>'
+        '<button type="button" class="bp-reset">Reset</button>'
+        '<span class="bp-status-line" role="status"></span></div>\n'
+        '<pre class="bp-output" hidden></pre>\n'
+        f'<p class="bp-verdict" data-bp-verdict="{verdict_kind(text)}" aria-live="polite">{e(text)}</p>\n'
+        f'<p class="bp-help" id="bp-help-{slug}">Runs in this page’s Python (no NumPy), started on the first Run. '
+        "Tab indents; press Esc, then Tab, to leave the editor. Your code is kept in this browser.</p>\n"
+        "</div>"
+    )
+
+
+def launch_links(app: Sphinx, docname: str) -> str:
+    options = app.config.html_theme_options
+    repo = options.get("repository_url", "").rstrip("/")
+    if "github.com/" not in repo:
+        return "Binder or Colab"
+    org_repo = repo.split("github.com/", 1)[1]
+    branch = options.get("repository_branch", "main")
+    path = f"{docname}.ipynb"
+    launch = options.get("launch_buttons", {})
+    binder = f"{launch.get('binderhub_url', 'https://mybinder.org').rstrip('/')}/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{path}"
+    colab = f"{launch.get('colab_url', 'https://colab.research.google.com').rstrip('/')}/github/{org_repo}/blob/{branch}/{path}"
+    return f"<a href='{html.escape(binder)}'>Binder</a> or <a href='{html.escape(colab)}'>Colab</a>"
+
+
+def rewrite_page(text: str, cells: dict[str, tuple[str, str]], links: str) -> tuple[str, int]:
+    """Replace each runnable exercise cell of a page by its box; return the page and the count."""
+    boxes = 0
+    position = 0
+    while True:
+        match = CELL_START.search(text, position)
+        if not match:
+            break
+        end = element_end(text, match.start())
+        cell = text[match.start():end]
+        call = EXERCISE_CALL.search(plain_text(cell.split('<div class="cell_output', 1)[0]))
+        if not call or call.group(1) not in cells:
+            position = end
+            continue
+        exercise_id = call.group(1)
+        if needs_numpy(exercise_id):
+            note = (f"\n<p class='bp-needs-numpy'>Exercise {exercise_id} needs NumPy, which the page’s Python "
+                    f"does not have: run it in {links}.</p>")
+            text = text[:end] + note + text[end:]
+            position = end + len(note)
+            continue
+        source, verdict = cells[exercise_id]
+        box = exercise_box(exercise_id, source, verdict.strip())
+        text = text[:match.start()] + box + text[end:]
+        position = match.start() + len(box)
+        boxes += 1
+    return text, boxes
+
+
+def library_bundle() -> dict[str, str]:
+    """backprop_lib's Python files, as the build imported them, keyed by their path under the package's parent."""
+    import backprop_lib
+
+    package = Path(backprop_lib.__file__).parent
+    return {
+        path.relative_to(package.parent).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(package.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
+
+
+def write_assets(outdir: Path) -> Path:
+    target = outdir / "_static" / "bp"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(LOADER, target / LOADER.name)
+    (target / "backprop_lib.json").write_text(json.dumps(library_bundle(), sort_keys=True), encoding="utf-8")
+    return target
+
+
+def add_loader(text: str, page: Path, outdir: Path) -> str:
+    static = os.path.relpath(outdir / "_static", page.parent).replace(os.sep, "/")
+    tag = f'<script defer="defer" src="{static}/bp/{LOADER.name}"></script>\n'
+    return text.replace("</head>", tag + "</head>", 1)
+
+
+def build_boxes(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    write_assets(outdir)
+    for docname in sorted(app.env.found_docs):
+        source = Path(app.env.doc2path(docname))
+        page = outdir / f"{docname}.html"
+        if source.suffix != ".ipynb" or not page.is_file():
+            continue
+        cells = exercise_cells(source)
+        if not cells:
+            continue
+        text = page.read_text(encoding="utf-8")
+        fixed, boxes = rewrite_page(text, cells, launch_links(app, docname))
+        if boxes:
+            fixed = add_loader(fixed, page, outdir)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", build_boxes)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
