@@ -1,5 +1,5 @@
 # The two Quick start commands are `make book` and `make test`; each does its own set-up.
-.PHONY: book test outputs setup clean
+.PHONY: book test outputs setup clean serve
 
 book: setup
 	@.venv/bin/python .ci/tasks.py book
@@ -14,6 +14,10 @@ outputs: setup
 
 setup:
 	@bash .ci/setup.sh
+
+# Serve the built book on 127.0.0.1: from file:// the exercises' Python can't start.
+serve:
+	@.venv/bin/python .ci/serve.py
 
 clean:
 	rm -rf _build

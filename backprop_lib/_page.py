@@ -15,6 +15,7 @@ import ast
 import contextlib
 import io
 import json
+import linecache
 import traceback
 
 __all__ = ["run_cell", "verdict_of"]
@@ -52,6 +53,7 @@ def run_cell(code: str) -> str:
     if not isinstance(code, str):
         raise TypeError(f"run_cell expects the cell's code as a str, got {type(code).__name__}")
     printed = io.StringIO()
+    linecache.cache["<cell>"] = (len(code), None, code.splitlines(True), "<cell>")  # tracebacks show the lines
     namespace: dict[str, object] = {"__name__": "__main__"}
     result: dict[str, str] = {"kind": "unanswered", "text": NO_VERDICT, "output": "", "traceback": ""}
     try:
@@ -65,7 +67,10 @@ def run_cell(code: str) -> str:
         result["kind"], result["text"] = verdict_of(value)
     except Exception as error:  # the reader's code may raise anything: that is the verdict "error"
         result["kind"], result["text"] = "error", _last_line(error)
-        result["traceback"] = "".join(traceback.format_exception(type(error), error, error.__traceback__.tb_next))
+        if isinstance(error, SyntaxError):  # the cell never ran: no frames of ours, just where it fails
+            result["traceback"] = "".join(traceback.format_exception_only(type(error), error))
+        else:  # from the cell's own frames on (not this function's)
+            result["traceback"] = "".join(traceback.format_exception(type(error), error, error.__traceback__.tb_next))
     output = printed.getvalue()
     if len(output) > MAX_OUTPUT:
         output = output[:MAX_OUTPUT] + f"\n[... {len(output) - MAX_OUTPUT:,} more characters not shown]"
