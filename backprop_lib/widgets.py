@@ -242,11 +242,27 @@ _STYLE = (
 
 # Swaps frames as a slider moves. Defined once per page, called once per figure.
 _FRAMES_JS = """
-window.bpFigure = window.bpFigure || async function (root) {
+window.bpFigure = window.bpFigure || function (root) {
   const spec = JSON.parse(root.querySelector("script.bp-frames").textContent);
-  const bytes = Uint8Array.from(atob(spec.data), c => c.charCodeAt(0));
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  const frames = JSON.parse(await new Response(stream).text());
+  // The frames ship inline (spec.data), or, for large figures in the built book, in a script
+  // of their own (spec.src) that is fetched on the reader's first touch of the figure.
+  const payload = () => spec.data ? Promise.resolve(spec.data) : new Promise((resolve, reject) => {
+    const have = () => (window.bpFrames || {})[spec.key];
+    if (have()) return resolve(have());
+    const script = document.createElement("script");
+    script.src = spec.src;
+    script.onload = () => have() ? resolve(have()) : reject(new Error("no frames in " + spec.src));
+    script.onerror = () => reject(new Error("could not load " + spec.src));
+    document.head.appendChild(script);
+  });
+  let loading = null;
+  const frames = () => loading || (loading = payload().then(async data => {
+    const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const decoded = JSON.parse(await new Response(stream).text());
+    root.dataset.loaded = "true";
+    return decoded;
+  }));
   const pane = root.querySelector(".bp-pane");
   const status = root.querySelector(".bp-status");
   const inputs = Array.from(root.querySelectorAll("input.bp-slider"));
@@ -263,10 +279,11 @@ window.bpFigure = window.bpFigure || async function (root) {
     const words = text.replace(/\\s+/g, " ").trim();
     return words.length > 240 ? words.slice(0, 237) + "..." : words;
   };
-  const move = (s, j) => {
+  const move = async (s, j) => {
+    const all = await frames();
     inputs.forEach((other, t) => { if (t !== s) show(other, t, spec.start[t]); });
     show(inputs[s], s, j);
-    pane.innerHTML = frames[spec.index[s][j]];
+    pane.innerHTML = all[spec.index[s][j]];
     root.dataset.frame = String(spec.index[s][j]);
     status.textContent = spec.names[s] + " = " + spec.labels[s][j] + ". " + summary();
   };
@@ -279,6 +296,8 @@ window.bpFigure = window.bpFigure || async function (root) {
       });
     });
   });
+  ["pointerdown", "touchstart", "focusin"].forEach(kind =>
+    root.querySelector(".bp-controls").addEventListener(kind, () => frames(), {once: true, passive: true}));
   root.dataset.ready = "true";
 };
 """

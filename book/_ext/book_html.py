@@ -15,12 +15,19 @@
 * Sphinx, the theme and docutils each write a viewport ``<meta>``: keep one.
 * The theme's stylesheet already draws its icons with the Font Awesome web
   font, so its 1.5 MB ``fontawesome.js``, which redraws them as SVG, is dropped.
+* A large interactive figure's frames move out of the page into a script of
+  their own under ``_frames/``, which the figure loads on the reader's first
+  touch: a chapter's first view stays light, and a script (unlike a fetch)
+  loads from ``file://`` too.
 * The book's own stylesheet and script (``static/``): readable graphs and
   tables in light and dark mode, phones, and print (handouts without solutions).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from pathlib import Path
 
@@ -77,9 +84,31 @@ def fix_pages(app: Sphinx, exception) -> None:
         fixed = drop_duplicate_scripts(fixed).replace(CITATION_LIST, '<div class="citation-list">')
         fixed = THEBE_CONFIG.sub("", THEBE.sub("", WIDGET_STATE.sub("", fixed)))
         fixed = FONTAWESOME_JS.sub("", fixed)
+        fixed = move_frames_out(fixed, page, Path(app.outdir))
         fixed = keep_first_viewport(fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
+
+
+FRAMES = re.compile(r"(<script type='application/json' class='bp-frames'>)(.*?)(</script>)", re.S)
+INLINE_FRAMES_LIMIT = 32 * 1024  # smaller figures keep their frames in the page
+
+
+def move_frames_out(text: str, page: Path, outdir: Path) -> str:
+    """Put each large figure's frames in _frames/<digest>.js and point the figure at it."""
+
+    def move(match: re.Match) -> str:
+        spec = json.loads(match.group(2))
+        if not spec.get("data") or len(spec["data"]) <= INLINE_FRAMES_LIMIT:
+            return match.group(0)
+        key = hashlib.sha256(spec["data"].encode("ascii")).hexdigest()[:16]
+        target = outdir / "_frames" / f"{key}.js"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(f'(window.bpFrames = window.bpFrames || {{}})["{key}"] = "{spec["data"]}";\n', encoding="ascii")
+        spec.update(data=None, key=key, src=os.path.relpath(target, page.parent).replace(os.sep, "/"))
+        return match.group(1) + json.dumps(spec) + match.group(3)
+
+    return FRAMES.sub(move, text)
 
 
 STATIC = Path(__file__).parent / "static"

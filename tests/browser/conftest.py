@@ -26,6 +26,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def frames_payload(spec: dict, page: str) -> str:
+    """A figure's packed frames: inline, or in the script the build moved them to."""
+    if spec.get("data"):
+        return spec["data"]
+    script = (HTML / page).parent / spec["src"]
+    match = re.fullmatch(r'\(window\.bpFrames = window\.bpFrames \|\| \{\}\)\["(\w+)"\] = "([A-Za-z0-9+/=]+)";\n',
+                         script.read_text(encoding="ascii"))
+    assert match and match.group(1) == spec["key"], f"{script} holds the frames for key {spec['key']}"
+    return match.group(2)
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep pytest's output for results
         pass

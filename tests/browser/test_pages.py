@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HTML, ROOT, SCREENSHOTS
+from conftest import HTML, ROOT, SCREENSHOTS, frames_payload
 
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if "_static" not in p.parts
                and "_sources" not in p.parts) if HTML.is_dir() else []
@@ -84,9 +84,9 @@ def test_chapter_shows_its_figures_launch_links_and_notebook_download(visit, pat
     assert page.locator(".bp-interactive").count() > 0, "every chapter has an interactive figure"
 
 
-def frames_of(figure_html: str) -> tuple[list[str], dict]:
+def frames_of(figure_html: str, page: str) -> tuple[list[str], dict]:
     spec = json.loads(re.search(r"<script type=.application/json. class=.bp-frames.>(.*?)</script>", figure_html, re.S).group(1))
-    return json.loads(gzip.decompress(base64.b64decode(spec["data"]))), spec
+    return json.loads(gzip.decompress(base64.b64decode(frames_payload(spec, page)))), spec
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
@@ -100,7 +100,7 @@ def test_every_slider_answers_on_the_static_page(visit, path):
     for f in range(figures.count()):
         figure = figures.nth(f)
         page.wait_for_function("el => el.dataset.ready === 'true'", arg=figure.element_handle(), timeout=10000)
-        frames, spec = frames_of(figure.evaluate("el => el.outerHTML"))
+        frames, spec = frames_of(figure.evaluate("el => el.outerHTML"), path)
         sliders = figure.locator("input.bp-slider")
         for s in range(sliders.count()):
             slider = sliders.nth(s)
@@ -111,7 +111,8 @@ def test_every_slider_answers_on_the_static_page(visit, path):
                 new MutationObserver((m, o) => { el._t = performance.now() - el._t0; o.disconnect(); })
                     .observe(pane, {childList: true, subtree: true, characterData: true});
                 el.addEventListener('input', e => { el._t0 = e.timeStamp; }, {capture: true, once: true}); }""")
-            slider.focus()
+            slider.focus()  # the reader's first touch loads the frames; moves then swap them
+            page.wait_for_function("el => el.dataset.loaded === 'true'", arg=figure.element_handle(), timeout=10000)
             slider.press(key)
             assert int(slider.input_value()) == target
             expected = frames[spec["index"][s][target]]

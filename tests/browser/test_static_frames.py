@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import HTML, ROOT
+from conftest import HTML, ROOT, frames_payload
 
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 
@@ -43,7 +43,8 @@ def page_frames(chapter) -> list[tuple[list[str], dict]]:
     figures = []
     for raw in re.findall(r"<script type='application/json' class='bp-frames'>(.*?)</script>", page, re.S):
         spec = json.loads(raw)
-        figures.append((json.loads(gzip.decompress(base64.b64decode(spec["data"]))), spec))
+        payload = frames_payload(spec, f"book/{chapter.stem}.html")
+        figures.append((json.loads(gzip.decompress(base64.b64decode(payload))), spec))
     return figures
 
 
