@@ -76,6 +76,8 @@ class Visit:
             self.context.add_init_script(init_script)
         self.page = self.context.new_page()
         self.requests = 0
+        self.urls: list[str] = []
+        self.not_found: list[str] = []
         self.local_host = urlparse(book_url).netloc
         self.blocked: list[str] = []
         self.errors: list[str] = []
@@ -99,6 +101,9 @@ class Visit:
 
     def _count(self, response) -> None:
         self.requests += 1
+        self.urls.append(response.url)
+        if response.status >= 400:
+            self.not_found.append(f"{response.status} {response.url}")
         try:
             size = len(response.body())
         except Exception:  # aborted or redirected responses have no body

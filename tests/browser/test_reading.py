@@ -87,6 +87,11 @@ def test_light_and_dark_desktop_weight_graphs_contrast_and_keyboard(browser, boo
             requests = v.requests
             lines.append(f"bytes {loaded / 2**20:.2f} MiB in {requests} requests, tabs to first slider {tabs}")
             assert loaded <= PAGE_BUDGET_BYTES, f"{loaded} bytes before any interaction"
+            dead = [u for u in v.urls if re.search(r"html-manager|require(\.min)?\.js|sphinx-thebe|fontawesome\.js|widgets-config", u)]
+            assert dead == [], f"the page loads what renders nothing: {dead}"
+            assert v.not_found == [], v.not_found
+            head = page.evaluate("document.head.innerHTML")
+            assert head.count('name="viewport"') == 1 and "widget-state+json" not in page.content()
             assert tabs is not None and tabs <= MAX_TABS_TO_FIRST_SLIDER, f"{tabs} Tab presses to the first slider"
         lines.append(f"{mode}: smallest graph text {min(sizes, default=float('nan')):.1f} px, "
                      f"contrast violations {len(violations)}, measured-ratio incompletes {len(measured)}")
