@@ -64,7 +64,8 @@ VENDORED = {  # what the built book serves from its own files, from the pinned n
 def vendor() -> None:
     """Copy the front-end assets from node_modules into _vendor/ (when they changed)."""
     stamp = VENDOR / ".stamp"
-    lock = (ROOT / "package-lock.json").read_text()
+    # The pins and what is copied: a change to either vendors afresh.
+    lock = (ROOT / "package-lock.json").read_text() + repr(sorted((k, str(v)) for k, v in VENDORED.items()))
     if stamp.is_file() and stamp.read_text() == lock:
         return
     shutil.rmtree(VENDOR, ignore_errors=True)

@@ -41,7 +41,7 @@ CASES: dict[str, dict[str, str]] = {
     "6-4": {
         "correct": cell("6-4", "def answer(params, grads, lr):\n    return [p - lr * g for p, g in zip(params, grads)]\n"),
         "wrong": cell("6-4", "def answer(params, grads, lr):\n    return [p + lr * g for p, g in zip(params, grads)]\n"),
-        "error": cell("6-4", "import math\nanswer = math.sqrt(-1)"),
+        "error": cell("6-4", "steps = {\"lr\": 0.001}\nanswer = steps[\"learning_rate\"]"),
     },
     "7-1": {
         "correct": cell("7-1", "answer = 226"),
