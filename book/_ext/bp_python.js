@@ -80,6 +80,7 @@
   /* Python in a worker: start() once, then run(code) / call(code); stop() ends it and starts afresh. */
   const bpPython = {
     state: "idle", // idle | starting | ready | failed
+    runLimitMs: RUN_LIMIT_MS,  // a run taking longer is stopped (tests may shorten it)
     readySeconds: null,
     version: null,
     worker: null,
@@ -173,14 +174,14 @@
     },
 
     /* Run a cell: {kind, text, output, traceback}; kind is correct | wrong | unanswered | error. */
-    async run(code, limitMs = RUN_LIMIT_MS) {
+    async run(code, limitMs = this.runLimitMs) {
       const m = await this.send({ type: "run", code }, limitMs);
       if (m.type === "stopped") return { kind: "error", text: `Stopped: ${m.reason}.`, output: "", traceback: "" };
       return m.result;
     },
 
     /* Evaluate Python source whose value is a str (a figure's render); rejects on error. */
-    async call(code, limitMs = RUN_LIMIT_MS) {
+    async call(code, limitMs = this.runLimitMs) {
       const m = await this.send({ type: "call", code }, limitMs);
       if (m.type === "stopped") throw new Error(`Stopped: ${m.reason}`);
       if (m.error !== null) throw new Error(m.error);
