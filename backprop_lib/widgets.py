@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-import ipywidgets as widgets
+try:  # in a kernel the sliders are ipywidgets
+    import ipywidgets as widgets
+except ModuleNotFoundError:  # the page's Python has none: the page draws the sliders and calls render
+    widgets = None
 
 __all__ = ["Slider", "InteractiveFigure", "svg_html", "figure_html", "book_links", "STATIC_ENV"]
 
@@ -279,13 +282,52 @@ window.bpFigure = window.bpFigure || function (root) {
     const words = text.replace(/\\s+/g, " ").trim();
     return words.length > 240 ? words.slice(0, 237) + "..." : words;
   };
-  const move = async (s, j) => {
+  // The state of the figure last moved lives in the URL's fragment, e.g. #fig-nudge:da=0.25,db=0,
+  // so a link opens the figure exactly there.
+  const writeState = () => {
+    if (!spec.id || !spec.keys) return;
+    const state = inputs.map((input, t) => spec.keys[t] + "=" + spec.values[t][Number(input.value)]).join(",");
+    history.replaceState(history.state, "", "#" + spec.id + ":" + state);
+  };
+  const move = async (s, j, fromLink) => {
     const all = await frames();
     inputs.forEach((other, t) => { if (t !== s) show(other, t, spec.start[t]); });
     show(inputs[s], s, j);
     pane.innerHTML = all[spec.index[s][j]];
     root.dataset.frame = String(spec.index[s][j]);
     status.textContent = spec.names[s] + " = " + spec.labels[s][j] + ". " + summary();
+    if (!fromLink) writeState();
+  };
+  const nearest = (t, x) => spec.values[t].reduce((best, v, j) =>
+    Math.abs(v - x) < Math.abs(spec.values[t][best] - x) ? j : best, 0);
+  const fromLink = async () => {
+    const hash = decodeURIComponent(location.hash.slice(1));
+    const colon = hash.indexOf(":");
+    if (!spec.id || !spec.keys || colon < 0 || hash.slice(0, colon) !== spec.id) return;
+    const wanted = {};
+    hash.slice(colon + 1).split(",").forEach(pair => {
+      const [key, text] = pair.split("=");
+      if (key && text !== undefined && text.trim() !== "" && isFinite(Number(text))) wanted[key.trim()] = Number(text);
+    });
+    const moves = [];
+    spec.keys.forEach((key, t) => {
+      if (key in wanted && nearest(t, wanted[key]) !== spec.start[t]) moves.push([t, nearest(t, wanted[key])]);
+    });
+    root.scrollIntoView({block: "center"});
+    if (!moves.length) return;
+    await move(moves[0][0], moves[0][1], true);
+    let note = root.querySelector(".bp-link-note");
+    if (moves.length > 1) {
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "bp-link-note";
+        root.querySelector(".bp-controls").before(note);
+      }
+      note.textContent = "This link sets " + moves.length + " sliders, but this figure moves one at a time on the page: " +
+        "it shows " + spec.names[moves[0][0]] + " = " + spec.labels[moves[0][0]][moves[0][1]] + " alone.";
+    } else if (note) {
+      note.remove();
+    }
   };
   inputs.forEach((input, s) => {
     input.addEventListener("input", () => move(s, Number(input.value)));
@@ -298,12 +340,20 @@ window.bpFigure = window.bpFigure || function (root) {
   });
   ["pointerdown", "touchstart", "focusin"].forEach(kind =>
     root.querySelector(".bp-controls").addEventListener(kind, () => frames(), {once: true, passive: true}));
-  root.dataset.ready = "true";
+  window.addEventListener("hashchange", fromLink);
+  fromLink().finally(() => { root.dataset.ready = "true"; });
 };
 """
 
 
-class InteractiveFigure(widgets.VBox):
+class _PageControl:
+    """Where ipywidgets is missing (the page's Python): a slider's or the pane's value, nothing drawn."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class InteractiveFigure(widgets.VBox if widgets is not None else object):
     """Sliders plus an HTML pane that ``render(**slider_values)`` fills.
 
     Args:
@@ -331,6 +381,10 @@ class InteractiveFigure(widgets.VBox):
         self.title = title
         self.notebook = notebook
         self.last_render_seconds = 0.0
+        if widgets is None:  # the page's Python: the page's own sliders call set(); see backprop_lib._page
+            self.controls = {s.name: _PageControl(float(s.value)) for s in sliders}
+            self.pane = _PageControl(self._render_now())
+            return
         self.controls = {s.name: s.widget() for s in sliders}
         self.pane = widgets.HTML(value=self._render_now())
         header = [widgets.HTML(value=self._heading())] if title else []
@@ -448,11 +502,16 @@ class InteractiveFigure(widgets.VBox):
         }
         names = [s.description or s.name for s in self.specs]
         spec["names"] = names
+        # For links to a state (#fig-id:name=value,...): the figure's id, its sliders' names and values.
+        spec["id"] = self.figure_id()
+        spec["keys"] = [s.name for s in self.specs]
+        spec["values"] = [s.positions() for s in self.specs]
         controls = "".join(self._static_control(s, name) for s, name in zip(self.specs, names))
         first = frames[index[0][self.specs[0].start_index()]]
         state = ", ".join(f"{name} = {s.readout(s.positions()[s.start_index()])}" for s, name in zip(self.specs, names))
         return (
-            f"<div class='bp-interactive bp-static' role='group' aria-label='{html.escape(self.title or 'interactive figure', quote=True)}'>"
+            f"<div class='bp-interactive bp-static' id='{self.figure_id()}' data-bp-mode='frames' role='group' "
+            f"aria-label='{html.escape(self.title or 'interactive figure', quote=True)}'>"
             f"{_STYLE}{self._heading()}"
             f"{_frames_note(self.notebook, len(self.specs) > 1)}"
             f"<p class='bp-print-state'>Shown at the starting values: {html.escape(state)}.</p>"
@@ -462,6 +521,14 @@ class InteractiveFigure(widgets.VBox):
             f"<script type='application/json' class='bp-frames'>{json.dumps(spec)}</script>"
             f"<script>{_FRAMES_JS}bpFigure(document.currentScript.parentElement);</script></div>"
         )
+
+    def figure_id(self) -> str:
+        """The figure's id on the page and in links to a state: ``fig-`` and its render function's name
+        (``nudge_view`` gives ``fig-nudge``), or its title's words."""
+        name = re.sub(r"_(view|figure|render)$", "", getattr(self.render, "__name__", ""))
+        if not name.isidentifier():  # a lambda
+            name = self.title or "figure"
+        return "fig-" + ("-".join(re.findall(r"[a-z0-9]+", name.lower())) or "figure")
 
     @staticmethod
     def _static_control(slider: Slider, name: str) -> str:
@@ -485,7 +552,7 @@ class InteractiveFigure(widgets.VBox):
         return f"<p class='bp-figure-title'>{html.escape(self.title)}</p>" if self.title else ""
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs) if widgets is not None else {}
         # What a page with no kernel shows: live frames when the book is built,
         # otherwise the current state and where the sliders are live.
         if os.environ.get(STATIC_ENV) == "1":

@@ -215,3 +215,28 @@ def test_a_failed_function_case_names_the_expected_value_rounded_like_numpy():
         assert _rounded(want) == np.round(np.float64(want), 6).tolist()
         assert _rounded([want, -want]) == np.round(np.array([want, -want]), 6).tolist()
     assert math.copysign(1.0, _rounded(-0.0000001)) == -1.0
+
+
+def test_widgets_import_and_figures_render_without_ipywidgets():
+    out = run_blocked("""
+        import json, sys
+        from backprop_lib.widgets import InteractiveFigure, Slider
+
+        def product_view(a, b):
+            return f"<p>a * b = {a * b:.2f}</p>"
+
+        figure = InteractiveFigure(product_view, [Slider("a", 0, 1, 0.5), Slider("b", -1, 1, 0.25)], title="a times b")
+        first = figure.pane.value
+        figure.set(a=1.0, b=-0.5)  # both sliders where a reader left them
+        try:
+            figure.set(a=2.0)
+            refused = ""
+        except ValueError as error:
+            refused = str(error)
+        print(json.dumps({"first": first, "moved": figure.pane.value, "values": figure.values(), "refused": refused,
+                          "id": figure.figure_id(), "ipywidgets": "ipywidgets" in sys.modules}))
+    """)
+    got = json.loads(out)
+    assert got["first"] == "<p>a * b = 0.12</p>" and got["moved"] == "<p>a * b = -0.50</p>"
+    assert got["values"] == {"a": 1.0, "b": -0.5}
+    assert "goes from 0 to 1" in got["refused"] and got["id"] == "fig-product" and got["ipywidgets"] is False
