@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from backprop_lib.widgets import MAX_POSITIONS, InteractiveFigure, Slider
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     low=st.floats(-1e3, 1e3),
     width=st.floats(1e-3, 1e3),
