@@ -218,6 +218,10 @@ def relative_error(analytic: float, numeric: float) -> float:
     A NaN or infinite value makes the error ``inf``, never NaN, so a table
     holding one can never pass (``max`` silently skips NaN).
     """
+    for x in (analytic, numeric):
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            hint = " (a graph node: pass its .grad or .data)" if hasattr(x, "data") else ""
+            raise TypeError(f"relative_error expects two real numbers, got {describe(x)}{hint}")
     if not (math.isfinite(analytic) and math.isfinite(numeric)):
         return math.inf
     scale = max(abs(analytic), abs(numeric))
@@ -225,6 +229,8 @@ def relative_error(analytic: float, numeric: float) -> float:
 
 
 def _row_number(value: object, name: str, column: str) -> float:
+    if is_ndarray(value) and value.size == 1 and value.dtype.kind in "fiu":
+        value = value.reshape(()).item()  # a one-entry array, e.g. a 0-d result of np.sum
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         hint = " (a graph node: pass its .grad or .data)" if hasattr(value, "data") else ""
         raise TypeError(f"GradientCheck row {name!r}: the {column} gradient must be a real number, got {describe(value)}{hint}")

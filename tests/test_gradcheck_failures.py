@@ -249,3 +249,14 @@ def test_check_layer_restores_the_layer_when_the_layer_raises():
     with pytest.raises(ValueError):
         check_layer(layer, np.ones((3, 5)))  # wrong number of features
     assert layer.weights is weights and layer.inputs is None and layer.output is None
+
+
+def test_rows_and_relative_error_take_real_numbers_only():
+    check = GradientCheck()
+    check.add("w", np.float32(2.0), np.array(2.0))  # NumPy scalars and one-entry arrays are numbers
+    assert check.analytic == [2.0] and check.numeric == [2.0]
+    with pytest.raises(TypeError, match=r"GradientCheck row 'b': the numeric gradient must be a real number, got str"):
+        check.add("b", 1.0, "1.0")
+    with pytest.raises(TypeError, match=r"relative_error expects two real numbers, got Value .*pass its \.grad or \.data"):
+        relative_error(Value(1.0), 1.0)
+    assert check.names == ["w"] or check.names == ["w", "b"]
