@@ -84,11 +84,24 @@
     if (figure) setTimeout(function () { decorateGraphs(figure); }, 0);
   });
 
+  // Formulas are not Tab stops (the MathJax menu is off the Tab order), but one too wide for
+  // the column scrolls, and a keyboard reader must be able to reach it to scroll it.
+  function reachableWideMath() {
+    var startup = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+    if (!startup) return setTimeout(reachableWideMath, 200);
+    startup.then(function () {
+      document.querySelectorAll("div.math mjx-container, .math mjx-container[display=true]").forEach(function (box) {
+        if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+      });
+    });
+  }
+
   function ready() {
     if (/[?&]handout\b/.test(location.search)) document.documentElement.classList.add("bp-handout");
     markSolutions();
     handoutButton();
     decorateGraphs(document);
+    reachableWideMath();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
