@@ -362,3 +362,12 @@ def test_topological_order_is_the_recursive_depth_first_order(steps):
     ours = topological_order(nodes[-1])
     reference = recursive_order(nodes[-1])
     assert len(ours) == len(reference) and all(x is y for x, y in zip(ours, reference))
+
+
+def test_a_leaf_grad_that_was_already_not_finite_is_named():
+    a = Value(2.0)
+    a.grad = math.inf  # set by hand, e.g. by a training loop that diverged
+    root = a * 3
+    with pytest.raises(NonFiniteGradientError, match=r"a leaf whose \.grad was already not finite before backward\(\)"):
+        root.backward()
+    assert a.grad == math.inf and root.grad == 0.0
