@@ -18,7 +18,7 @@ import json
 import linecache
 import traceback
 
-__all__ = ["run_cell", "verdict_of"]
+__all__ = ["run_cell", "verdict_of", "define_figure", "render_figure", "call"]
 
 NO_VERDICT = "no verdict: keep check_exercise(...) as the cell's last line."
 MAX_OUTPUT = 20_000
@@ -76,3 +76,69 @@ def run_cell(code: str) -> str:
         output = output[:MAX_OUTPUT] + f"\n[... {len(output) - MAX_OUTPUT:,} more characters not shown]"
     result["output"] = output
     return json.dumps(result)
+
+
+# ---------------------------------------------------------------- live figures
+_FIGURES: dict[str, object] = {}
+
+
+def _cell_value(code: str) -> object:
+    """Run ``code`` as a notebook cell (fresh namespace) and return its last bare expression's value."""
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    tree = ast.parse(code, "<figure cell>", "exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<figure cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<figure cell>", "eval"), namespace) if last else None
+
+
+def define_figure(figure_id: str, code: str) -> str:
+    """Run a figure's (self-contained) cell and keep its :class:`~backprop_lib.widgets.InteractiveFigure`
+    under ``figure_id``; return the figure's HTML at its starting values."""
+    from .widgets import InteractiveFigure
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        figure = _cell_value(code)
+    if not isinstance(figure, InteractiveFigure):
+        raise TypeError(f"the cell of {figure_id} must end with its InteractiveFigure, got {type(figure).__name__}")
+    _FIGURES[figure_id] = figure
+    return figure.pane.value
+
+
+def render_figure(figure_id: str, values: dict) -> str:
+    """The figure's HTML with every slider where the reader left it (``values`` by slider name).
+
+    A position where render fails gives a paragraph saying so, as in a kernel, so the
+    sliders and the pane still agree.
+    """
+    import html as _html
+
+    figure = _FIGURES[figure_id]
+    try:
+        figure.set(**{name: float(value) for name, value in values.items()})
+    except Exception as error:
+        where = ", ".join(f"{name} = {float(value):g}" for name, value in values.items())
+        return (f"<p class='bp-render-error' role='alert'><strong>This figure cannot be drawn at {_html.escape(where)}:</strong> "
+                f"{_html.escape(type(error).__name__)}: {_html.escape(str(error))}</p>")
+    return figure.pane.value
+
+
+def call(name: str, arguments: str) -> str:
+    """What the page's script calls: ``name`` (define_figure or render_figure) with JSON ``arguments``."""
+    functions = {"define_figure": define_figure, "render_figure": render_figure}
+    if name not in functions:
+        raise ValueError(f"the page may call {sorted(functions)}, not {name!r}")
+    return functions[name](*json.loads(arguments))
+
+
+def figure_check(code: str) -> str:
+    """For the build: does this figure cell run here alone (no earlier cells, no NumPy)? JSON {id} or {error}."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            from .widgets import InteractiveFigure
+
+            figure = _cell_value(code)
+        if not isinstance(figure, InteractiveFigure):
+            return json.dumps({"error": f"the cell's value is {type(figure).__name__}, not an InteractiveFigure"})
+        return json.dumps({"id": figure.figure_id()})
+    except Exception as error:
+        return json.dumps({"error": _last_line(error)})

@@ -289,7 +289,53 @@ window.bpFigure = window.bpFigure || function (root) {
     const state = inputs.map((input, t) => spec.keys[t] + "=" + spec.values[t][Number(input.value)]).join(",");
     history.replaceState(history.state, "", "#" + spec.id + ":" + state);
   };
+  // Live: when the build found the figure's cell runs alone in the page's Python (no NumPy), the
+  // reader's first move starts that Python (window.bpPython), which runs the cell; from then on
+  // every move calls the real render function with all sliders where the reader left them.
+  const source = root.querySelector("script.bp-figure-source");
+  let live = null;  // null, or a promise: true once live, false if Python could not start
+  root.bpLatencies = [];
+  const goLive = () => live || (live = (async () => {
+    if (document.readyState === "loading") {  // the page's loader (a deferred script) runs before this event
+      await new Promise(done => document.addEventListener("DOMContentLoaded", done, {once: true}));
+    }
+    if (!source || !window.bpPython || location.protocol === "file:") return false;
+    try {
+      await window.bpPython.call("define_figure", [spec.id, JSON.parse(source.textContent)]);
+      root.dataset.bpMode = "live";
+      await drawLive();
+      return true;
+    } catch (error) {
+      root.dataset.bpLiveError = String(error.message || error);
+      return false;  // the frames stay
+    }
+  })());
+  let busy = false, again = false;
+  const drawLive = async () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      do {
+        again = false;
+        const values = {};
+        inputs.forEach((input, t) => { values[spec.keys[t]] = spec.values[t][Number(input.value)]; });
+        const started = performance.now();
+        pane.innerHTML = await window.bpPython.call("render_figure", [spec.id, values]);
+        root.bpLatencies.push(performance.now() - started);
+        root.dataset.renders = String(root.bpLatencies.length);
+      } while (again);
+    } finally {
+      busy = false;
+    }
+    status.textContent = inputs.map((input, t) => spec.names[t] + " = " + spec.labels[t][Number(input.value)]).join(", ") +
+      ". " + summary();
+  };
   const move = async (s, j, fromLink) => {
+    if (root.dataset.bpMode === "live") {
+      show(inputs[s], s, j);
+      if (!fromLink) writeState();
+      return drawLive();
+    }
     const all = await frames();
     inputs.forEach((other, t) => { if (t !== s) show(other, t, spec.start[t]); });
     show(inputs[s], s, j);
@@ -297,6 +343,7 @@ window.bpFigure = window.bpFigure || function (root) {
     root.dataset.frame = String(spec.index[s][j]);
     status.textContent = spec.names[s] + " = " + spec.labels[s][j] + ". " + summary();
     if (!fromLink) writeState();
+    if (source && !fromLink) goLive();
   };
   const nearest = (t, x) => spec.values[t].reduce((best, v, j) =>
     Math.abs(v - x) < Math.abs(spec.values[t][best] - x) ? j : best, 0);
@@ -315,6 +362,10 @@ window.bpFigure = window.bpFigure || function (root) {
     });
     root.scrollIntoView({block: "center"});
     if (!moves.length) return;
+    if (moves.length > 1 && source && await goLive()) {  // several sliders: combine them in the page's Python
+      moves.forEach(([t, j]) => show(inputs[t], t, j));
+      return drawLive();
+    }
     await move(moves[0][0], moves[0][1], true);
     let note = root.querySelector(".bp-link-note");
     if (moves.length > 1) {
@@ -341,7 +392,8 @@ window.bpFigure = window.bpFigure || function (root) {
   ["pointerdown", "touchstart", "focusin"].forEach(kind =>
     root.querySelector(".bp-controls").addEventListener(kind, () => frames(), {once: true, passive: true}));
   window.addEventListener("hashchange", fromLink);
-  fromLink().finally(() => { root.dataset.ready = "true"; });
+  root.dataset.ready = "true";
+  fromLink().finally(() => { root.dataset.linked = "true"; });
 };
 """
 

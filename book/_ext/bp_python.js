@@ -35,7 +35,8 @@
         python.FS.mkdirTree(full.slice(0, full.lastIndexOf("/")));
         python.FS.writeFile(full, text);
       }
-      python.runPython("import sys\nsys.path.insert(0, '/home/pyodide/bp')\nfrom backprop_lib._page import run_cell");
+      python.runPython("import sys\nsys.path.insert(0, '/home/pyodide/bp')\n" +
+                       "from backprop_lib._page import run_cell, call as bp_call");
       say({ type: "ready", seconds: (performance.now() - started) / 1000, interpreter, version: python.version });
     }
     self.onmessage = async (event) => {
@@ -54,10 +55,10 @@
           result = { kind: "error", text: String(error && error.message ? error.message : error), output: "", traceback: "" };
         }
         say({ type: "result", id: message.id, result });
-      } else if (message.type === "call") {  // a figure's render: {code} evaluated to a str
+      } else if (message.type === "call") {  // a live figure: backprop_lib._page.call(name, JSON arguments) -> str
         let value = null, error = null;
         try {
-          value = python.runPython(message.code);
+          value = python.globals.get("bp_call")(message.name, JSON.stringify(message.args));
         } catch (e) {
           error = String(e && e.message ? e.message : e);
         }
@@ -180,9 +181,9 @@
       return m.result;
     },
 
-    /* Evaluate Python source whose value is a str (a figure's render); rejects on error. */
-    async call(code, limitMs = this.runLimitMs) {
-      const m = await this.send({ type: "call", code }, limitMs);
+    /* Call backprop_lib._page's define_figure or render_figure with these arguments: a str, or rejects. */
+    async call(name, args, limitMs = this.runLimitMs) {
+      const m = await this.send({ type: "call", name, args }, limitMs);
       if (m.type === "stopped") throw new Error(`Stopped: ${m.reason}`);
       if (m.error !== null) throw new Error(m.error);
       return m.value;

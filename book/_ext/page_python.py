@@ -27,10 +27,15 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 LOADER = HERE / "bp_python.js"
@@ -152,6 +157,71 @@ def rewrite_page(text: str, cells: dict[str, tuple[str, str]], links: str) -> tu
     return text, boxes
 
 
+# What the page's Python lacks: a figure cell that needs any of these stays on frames.
+NOT_IN_THE_PAGE = ("numpy", "matplotlib", "ipywidgets", "graphviz", "yaml")
+CHECK_FIGURES = f"""
+import json, sys
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {NOT_IN_THE_PAGE!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (not in the page's Python)", name=name)
+sys.meta_path.insert(0, Blocker())
+from backprop_lib._page import figure_check
+print(json.dumps([json.loads(figure_check(code)) for code in json.load(sys.stdin)]))
+"""
+
+
+def live_figures(notebook: Path) -> tuple[dict[str, str], list[str]]:
+    """``({figure id: cell source}, [why not, per figure cell that can't go live])`` for a notebook.
+
+    A figure goes live in the page when its cell runs alone (imports and literals, no
+    names from earlier cells) with none of NOT_IN_THE_PAGE: checked here by running
+    each figure cell in a fresh CPython that blocks them.
+    """
+    cells = [cell.source for cell in nbformat.read(notebook, as_version=4).cells
+             if cell.cell_type == "code" and "InteractiveFigure(" in cell.source]
+    if not cells:
+        return {}, []
+    import backprop_lib
+
+    library = str(Path(backprop_lib.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([library, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", CHECK_FIGURES], input=json.dumps(cells), capture_output=True,
+                          text=True, cwd=notebook.parent, env=env, timeout=300)
+    if done.returncode != 0:
+        return {}, [f"{notebook.name}: the figure cells could not be checked: {done.stderr.strip().splitlines()[-1:]}"]
+    live, why_not = {}, []
+    for code, result in zip(cells, json.loads(done.stdout)):
+        if "id" in result:
+            live[result["id"]] = code
+        else:
+            first = next((line for line in code.splitlines() if "InteractiveFigure(" in line), "").strip()
+            why_not.append(f"{notebook.name}: frames only, the figure cell `{first[:60]}` does not run alone "
+                           f"in the page's Python: {result['error']}")
+    return live, why_not
+
+
+FRAMES_ONLY = "One slider moves at a time here: moving one returns the others to their starting values."
+LIVE_NOTE = "Your first move starts Python in this page; from then on the sliders combine, each move drawn by the real render function."
+
+
+def make_live(text: str, live: dict[str, str]) -> tuple[str, int]:
+    """Give each live figure on the page its cell's source; return the page and how many."""
+    count = 0
+    for figure_id, code in live.items():
+        match = re.search(rf"<div class='bp-interactive bp-static' id='{re.escape(figure_id)}'[^>]*>", text)
+        if not match:
+            continue
+        end = element_end(text, match.start())
+        source = json.dumps(code).replace("</", "<\\/")
+        root = (text[match.start():match.end()]
+                + f"<script type='application/json' class='bp-figure-source'>{source}</script>"
+                + text[match.end():end].replace(FRAMES_ONLY, LIVE_NOTE))
+        text = text[:match.start()] + root + text[end:]
+        count += 1
+    return text, count
+
+
 def library_bundle() -> dict[str, str]:
     """backprop_lib's Python files, as the build imported them, keyed by their path under the package's parent."""
     import backprop_lib
@@ -189,11 +259,15 @@ def build_boxes(app: Sphinx, exception) -> None:
         if source.suffix != ".ipynb" or not page.is_file():
             continue
         cells = exercise_cells(source)
-        if not cells:
+        live, why_not = live_figures(source)
+        for line in why_not:
+            logger.info(line)
+        if not cells and not live:
             continue
         text = page.read_text(encoding="utf-8")
         fixed, boxes = rewrite_page(text, cells, launch_links(app, docname))
-        if boxes:
+        fixed, figures = make_live(fixed, live)
+        if boxes or figures:
             fixed = add_loader(fixed, page, outdir)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
