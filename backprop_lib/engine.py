@@ -263,22 +263,25 @@ class Value:
             finite = math.isfinite(sum(map(_get_grad, order))) or all(map(math.isfinite, map(_get_grad, order)))
         except BaseException as error:
             overflow = isinstance(error, (OverflowError, ZeroDivisionError))
-            culprit = _failed_node(self, order, saved) if overflow else None
+            # Described during the replay, while the culprit still holds the grad it passed on.
+            where = _describe_node(_failed_node(self, order, saved)) if overflow else ""
             for node, grad in zip(order, saved):
                 node.grad = grad
             if overflow and not isinstance(error, NonFiniteGradientError):
                 raise NonFiniteGradientError(
-                    f"backward() stopped: the gradient overflowed a float at {_describe_node(culprit)}. "
+                    f"backward() stopped: the gradient overflowed a float at {where}. "
                     "No .grad was changed. The values are too large or too small for this graph; "
                     "was the learning rate too large?"
                 ) from error
             raise
         if not finite:
             culprit = _failed_node(self, order, saved)
+            where = _describe_node(culprit)
             for node, grad in zip(order, saved):
                 node.grad = grad
+            lead = "" if culprit is not None and not culprit._op else "the gradient is not a finite float after "
             raise NonFiniteGradientError(
-                f"backward() stopped: the gradient is not a finite float after {_describe_node(culprit)}. "
+                f"backward() stopped: {lead}{where}. "
                 "No .grad was changed. The values are too large or too small for this graph; "
                 "was the learning rate too large?"
             )
@@ -319,10 +322,13 @@ def _run_backward(root: Value, order: list[Value]) -> None:
 def _failed_node(root: Value, order: list[Value], saved: list[float]) -> Value | None:
     """Replay a failed backward pass, checking after each rule: the node whose rule broke finiteness.
 
-    Only runs after a failure, so the fast path pays nothing for it.
+    Only runs after a failure, so the fast path pays nothing for it. A leaf
+    whose grad was already not finite (set by hand, say) is named as such.
     """
     for node, grad in zip(order, saved):
         node.grad = grad
+        if not node._op and not math.isfinite(grad):
+            return node
     for node in order:
         if node._op:
             node.grad = 0.0
@@ -341,7 +347,10 @@ def _failed_node(root: Value, order: list[Value], saved: list[float]) -> Value |
 
 def _describe_node(node: Value | None) -> str:
     if node is None:
-        return "a leaf whose .grad was already not finite before backward()"
+        return "a value whose .grad was already not finite before backward()"
+    if not node._op:
+        name = f"{node.label!r} " if node.label else ""
+        return f"a leaf {name}(data {node.data:.6g}) whose .grad was already not finite before backward() ({node.grad!r})"
     inputs = ", ".join(f"{child.data:.6g}" for child in node._prev)
     return f"the operation {node._op!r} (inputs {inputs}, output {node.data:.6g}, its grad {node.grad:.6g})"
 

@@ -368,6 +368,6 @@ def test_a_leaf_grad_that_was_already_not_finite_is_named():
     a = Value(2.0)
     a.grad = math.inf  # set by hand, e.g. by a training loop that diverged
     root = a * 3
-    with pytest.raises(NonFiniteGradientError, match=r"a leaf whose \.grad was already not finite before backward\(\)"):
+    with pytest.raises(NonFiniteGradientError, match=r"a leaf \(data 2\) whose \.grad was already not finite before backward\(\) \(inf\)"):
         root.backward()
     assert a.grad == math.inf and root.grad == 0.0
