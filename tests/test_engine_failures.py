@@ -67,7 +67,6 @@ def local_bounds(step, nodes):
     op, i, j, c = step
     a = nodes[i].data
     b = nodes[j].data
-    out = apply(step, nodes, 0).data if False else None  # not needed: each formula reads the inputs
     try:
         if op in ("+", "-"):
             return [(i, 1.0), (j, 1.0)]
