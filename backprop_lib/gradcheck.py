@@ -318,13 +318,21 @@ class GradientCheck:
         return str(self)
 
     def _repr_html_(self) -> str:
-        head = "<tr><th>parameter</th><th>analytic</th><th>numeric</th><th>relative error</th></tr>"
+        # Padded, right-aligned tabular digits so numbers never run together; colours inherit
+        # from the page (light or dark) instead of being fixed here.
+        cell = "style='padding:.15em .6em;text-align:right;font-variant-numeric:tabular-nums'"
+        name_cell = "style='padding:.15em .6em;text-align:left'"
+        head = (f"<tr><th {name_cell}>parameter</th><th {cell}>analytic</th><th {cell}>numeric</th>"
+                f"<th {cell}>relative error</th></tr>")
         body = "".join(
-            f"<tr><td><code>{html.escape(name)}</code></td><td>{a:.8f}</td><td>{n:.8f}</td><td>{e:.1e}</td></tr>"
+            f"<tr><td {name_cell}><code style='color:inherit'>{html.escape(name)}</code></td>"
+            f"<td {cell}>{a:.8f}</td><td {cell}>{n:.8f}</td><td {cell}>{e:.1e}</td></tr>"
             for name, a, n, e in self.rows()
         )
         return (
-            f"<table class='gradient-check'><caption>Gradient check: max relative error {self.max_error:.1e}</caption>"
+            f"<table class='gradient-check' style='border-collapse:collapse'>"
+            f"<caption style='caption-side:top;text-align:left;color:inherit'>Gradient check: "
+            f"max relative error {self.max_error:.1e}</caption>"
             f"<thead>{head}</thead><tbody>{body}</tbody></table>"
         )
 

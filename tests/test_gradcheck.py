@@ -102,7 +102,9 @@ def test_gradient_check_table_and_assert_ok():
         check.assert_ok()
     assert check.passed(tol=0.5) and check.assert_ok(tol=0.5) is check
     html = check._repr_html_()
-    assert html.startswith("<table") and "<code>b</code>" in html and "2.9e-01" in html
+    assert html.startswith("<table") and "<code style='color:inherit'>b</code>" in html and "2.9e-01" in html
+    # numbers are padded and right-aligned, so neighbouring cells never run together
+    assert html.count("text-align:right") == 3 + 3 * len(check.rows()) and "padding:.15em .6em" in html
 
 
 def test_empty_check_passes():
