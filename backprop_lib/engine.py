@@ -245,7 +245,7 @@ class Value:
         intermediate values are recomputed from zero on each call.
 
         All or nothing: if a gradient is not a finite float (it overflowed),
-        :class:`NonFiniteGradientError` names the operation where that
+        :class:`~backprop_lib.engine.NonFiniteGradientError` names the operation where that
         happened, and every ``.grad`` in the graph is left as it was before
         the call. So is it when a backward rule raises any other error.
         """

@@ -8,7 +8,7 @@ one (``None``) says what to do.
 Each chapter's exercise cell is self-contained: it imports from ``backprop_lib``,
 defines the answer, and calls ``check_exercise("<chapter>-<n>", answer)``. How the
 answer is graded and the hint a wrong answer gets live in a registry, one module
-per chapter in :mod:`backprop_lib.exercise_bank`, so the learner meets the hint
+per chapter in ``backprop_lib.exercise_bank``, so the learner meets the hint
 only after a wrong try, never in the cell before trying.
 """
 
@@ -398,7 +398,7 @@ _EXERCISE_ID = re.compile(r"([1-9][0-9]*)-([1-9][0-9]*)")
 def exercise(id: str, *, hint: str, needs_numpy: bool = False) -> Callable[[Callable], Callable]:
     """Register ``grade(answer) -> Feedback`` as exercise ``id`` ("<chapter>-<n>").
 
-    Used by the modules of :mod:`backprop_lib.exercise_bank`. The hint is added
+    Used by the modules of ``backprop_lib.exercise_bank``. The hint is added
     to the verdict only when an answered attempt is wrong.
     """
     if not isinstance(id, str) or not _EXERCISE_ID.fullmatch(id):

@@ -281,7 +281,7 @@ class GradientCheck:
         return [i for i, (a, n) in enumerate(zip(self.analytic, self.numeric)) if not self._row_ok(a, n, tol, atol)]
 
     def passed(self, tol: float = 1e-6, atol: float | None = None) -> bool:
-        """True if every row is finite and within ``tol`` (relative) or ``atol`` (absolute, default :attr:`atol`)."""
+        """True if every row is finite and within ``tol`` (relative) or ``atol`` (absolute, default: the check's own ``atol``)."""
         return not self.failing_rows(tol, atol)
 
     def assert_ok(self, tol: float = 1e-6, atol: float | None = None) -> "GradientCheck":

@@ -116,7 +116,7 @@ def _fmt(x: float) -> str:
 
 
 MAX_NODES = 1000
-"""The most values :func:`draw_dot` draws unless told otherwise. Measured with
+"""The most values :func:`~backprop_lib.draw_dot` draws unless told otherwise. Measured with
 Graphviz 2.43 on the book's build machine: the loss of an MLP(2, [16, 16, 1]) on one
 sample (984 values) takes 3 s; on two samples (1,630 values) 13 s, and the
 time grows faster than the size. Past about a thousand values no page shows
@@ -162,7 +162,7 @@ def draw_dot(
         done: if given, only these values show their grad; the others show
             ``grad ?``. Used to step through the backward pass.
         max_nodes: refuse graphs with more values than this (default
-            :data:`MAX_NODES`, 1000): Graphviz would take minutes, and the
+            :data:`~backprop_lib.graph.MAX_NODES`, 1000): Graphviz would take minutes, and the
             drawing would not be legible. Raise it to draw a big graph anyway.
 
     ``highlight`` and ``done`` take a Value or an iterable of Values, each of
