@@ -58,6 +58,8 @@ VENDORED = {  # what the built book serves from its own files, from the pinned n
     # presses Run: see backprop_lib/page/. Only the files loadPyodide fetches.
     "pyodide": [NODE / "pyodide" / name for name in (
         "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")],
+    # Graphviz as WebAssembly: draws a live figure's graphs in the page (no `dot` program there).
+    "graphviz": [NODE / "@hpcc-js" / "wasm-graphviz" / "dist" / "index.js"],
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from typing import Callable, Iterable
 
 import graphviz
@@ -72,7 +73,15 @@ def graph_html(graph: graphviz.Digraph) -> str:
 
     The XML prologue and Graphviz's version comment are dropped, so the HTML
     does not depend on which Graphviz release drew it.
+
+    In the page's Python (Pyodide) there is no ``dot`` program: the HTML then
+    carries the DOT source, which the page draws with Graphviz compiled to
+    WebAssembly (see book/_ext/bp_python.js).
     """
+    if sys.platform == "emscripten":
+        label = getattr(graph, "description", "") or graph.comment or "computational graph"
+        return (f"<div class='bp-graph' role='img' aria-label='{html.escape(label, quote=True)}' "
+                f"data-bp-dot='{html.escape(graph.source, quote=True)}'></div>")
     try:
         svg = graph.pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound as error:

@@ -321,6 +321,7 @@ window.bpFigure = window.bpFigure || function (root) {
         inputs.forEach((input, t) => { values[spec.keys[t]] = spec.values[t][Number(input.value)]; });
         const started = performance.now();
         pane.innerHTML = await window.bpPython.call("render_figure", [spec.id, values]);
+        await window.bpPython.drawGraphs(pane);  // graphs come as DOT: Graphviz-wasm draws them
         root.bpLatencies.push(performance.now() - started);
         root.dataset.renders = String(root.bpLatencies.length);
       } while (again);

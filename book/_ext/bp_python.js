@@ -181,6 +181,22 @@
       return m.result;
     },
 
+    /* Draw each graph the page's Python left as DOT (draw_dot in Pyodide) with Graphviz-wasm. */
+    graphviz: null,
+    async drawGraphs(root) {
+      const graphs = root.querySelectorAll(".bp-graph[data-bp-dot]");
+      if (!graphs.length) return;
+      if (!this.graphviz) {
+        this.graphviz = import(new URL("../graphviz/index.js", SCRIPT_URL).href).then((m) => m.Graphviz.load());
+      }
+      const graphviz = await this.graphviz;
+      graphs.forEach((graph) => {
+        const svg = graphviz.dot(graph.dataset.bpDot);
+        graph.innerHTML = svg.slice(svg.indexOf("<svg"));
+        graph.removeAttribute("data-bp-dot");
+      });
+    },
+
     /* Call backprop_lib._page's define_figure or render_figure with these arguments: a str, or rejects. */
     async call(name, args, limitMs = this.runLimitMs) {
       const m = await this.send({ type: "call", name, args }, limitMs);

@@ -158,7 +158,7 @@ def rewrite_page(text: str, cells: dict[str, tuple[str, str]], links: str) -> tu
 
 
 # What the page's Python lacks: a figure cell that needs any of these stays on frames.
-NOT_IN_THE_PAGE = ("numpy", "matplotlib", "ipywidgets", "graphviz", "yaml")
+NOT_IN_THE_PAGE = ("numpy", "matplotlib", "ipywidgets", "yaml")  # graphviz (pure Python) is shipped
 CHECK_FIGURES = f"""
 import json, sys
 class Blocker:
@@ -223,15 +223,20 @@ def make_live(text: str, live: dict[str, str]) -> tuple[str, int]:
 
 
 def library_bundle() -> dict[str, str]:
-    """backprop_lib's Python files, as the build imported them, keyed by their path under the package's parent."""
+    """The Python files the page's Python imports, as the build imported them, keyed by their path
+    under sys.path: backprop_lib's, and the pure-Python ``graphviz`` package that draw_dot builds on
+    (the pinned one from requirements.txt; in the page the DOT is drawn by Graphviz-wasm)."""
+    import graphviz
+
     import backprop_lib
 
-    package = Path(backprop_lib.__file__).parent
-    return {
-        path.relative_to(package.parent).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(package.rglob("*.py"))
-        if "__pycache__" not in path.parts
-    }
+    files = {}
+    for module in (backprop_lib, graphviz):
+        package = Path(module.__file__).parent
+        for path in sorted(package.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                files[path.relative_to(package.parent).as_posix()] = path.read_text(encoding="utf-8")
+    return files
 
 
 def write_assets(outdir: Path) -> Path:

@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -36,6 +38,20 @@ def product_view(a, b):
 
 InteractiveFigure(product_view, [Slider("a", -1.0, 1.0, 0.5, step=0.25), Slider("b", -1.0, 1.0, 0.0, step=0.25)],
                   title="a times b")
+'''
+GRAPH_CELL = '''from backprop_lib import Value, draw_dot
+from backprop_lib.widgets import InteractiveFigure, Slider, svg_html
+
+
+def neuron_graph_view(w):
+    x, weight = Value(2.0, label="x"), Value(w, label="w")
+    out = (x * weight).tanh()
+    out.label = "o"
+    out.backward()
+    return svg_html(draw_dot(out))
+
+
+InteractiveFigure(neuron_graph_view, [Slider("w", -1.0, 1.0, 0.5, step=0.25)], title="a graph drawn in the page")
 '''
 
 
@@ -86,21 +102,23 @@ def live_page():
 
     from backprop_lib._page import _cell_value
 
-    figure = _cell_value(CELL)
-    body, count = page_python.make_live(figure.static_html(), {figure.figure_id(): CELL})
-    assert count == 1
+    figure, graph = _cell_value(CELL), _cell_value(GRAPH_CELL)
+    body, count = page_python.make_live(figure.static_html() + graph.static_html(),
+                                        {figure.figure_id(): CELL, graph.figure_id(): GRAPH_CELL})
+    assert count == 2
     folder = HTML / "_bp_test"
     folder.mkdir(exist_ok=True)
     (folder / "live_figure.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>live figure</title>"
         "<script defer='defer' src='../_static/bp/bp_python.js'></script></head>"
         f"<body><main>{body}</main></body></html>", encoding="utf-8")
-    yield figure
+    yield figure, graph
     (folder / "live_figure.html").unlink()
     folder.rmdir()
 
 
 def test_two_sliders_combine_once_the_figure_is_live(visit, live_page):
+    live_page = live_page[0]
     v = visit(LIVE_PAGE)
     page = v.page
     figure = page.locator("#fig-product")
@@ -132,6 +150,7 @@ def test_two_sliders_combine_once_the_figure_is_live(visit, live_page):
 
 
 def test_a_link_that_sets_several_sliders_of_a_live_figure_combines_them(visit, live_page):
+    live_page = live_page[0]
     v = visit(f"{LIVE_PAGE}?#fig-product:a=-0.5,b=0.75")
     page = v.page
     figure = page.locator("#fig-product")
@@ -141,3 +160,23 @@ def test_a_link_that_sets_several_sliders_of_a_live_figure_combines_them(visit, 
     assert figure.locator(".bp-pane").inner_text().strip() == "a · b = -0.3750"
     assert figure.locator(".bp-link-note").count() == 0
     assert v.errors == []
+
+
+def test_a_live_figure_draws_its_graph_with_graphviz_wasm(visit, live_page):
+    graph = live_page[1]
+    v = visit(LIVE_PAGE)
+    page = v.page
+    figure = page.locator("#fig-neuron-graph")
+    slider = figure.locator("input.bp-slider")
+    slider.focus()
+    slider.press("Home")  # w = -1: frames at once, and Python starts
+    page.wait_for_function("el => el.dataset.bpMode === 'live'", arg=figure.element_handle(), timeout=60000)
+    slider.press("ArrowRight")  # w = -0.75, drawn live
+    page.wait_for_function("el => Number(el.dataset.renders || 0) >= 2", arg=figure.element_handle())
+    graph.set(w=-0.75)
+    want_label = re.search(r"aria-label='([^']*)'", graph.pane.value).group(1)
+    drawn = figure.locator(".bp-pane .bp-graph")
+    assert drawn.locator("svg").count() == 1, "Graphviz-wasm drew the graph"
+    assert drawn.get_attribute("aria-label") == html.unescape(want_label)
+    assert "data -0.7500" in drawn.locator("svg").text_content()
+    assert v.blocked == [] and v.errors == []
