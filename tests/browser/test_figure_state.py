@@ -179,4 +179,11 @@ def test_a_live_figure_draws_its_graph_with_graphviz_wasm(visit, live_page):
     assert drawn.locator("svg").count() == 1, "Graphviz-wasm drew the graph"
     assert drawn.get_attribute("aria-label") == html.unescape(want_label)
     assert "data -0.7500" in drawn.locator("svg").text_content()
+    for _ in range(4):  # more live moves, each drawn by render and Graphviz-wasm
+        slider.press("ArrowRight")
+    page.wait_for_function("el => (el.querySelector('.bp-pane svg') && el.querySelector('.bp-pane .bp-graph')"
+                           ".getAttribute('aria-label').includes('w = 0.2500'))", arg=figure.element_handle())
+    latencies = figure.evaluate("el => el.bpLatencies")[1:]  # after the first graph, Graphviz-wasm is loaded
+    print(f"\nlive figure with a graph: {len(latencies)} moves, median {statistics.median(latencies):.0f} ms, "
+          f"max {max(latencies):.0f} ms (render in the page's Python + Graphviz-wasm)")
     assert v.blocked == [] and v.errors == []
