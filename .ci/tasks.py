@@ -128,7 +128,8 @@ def book() -> int:
 
 def test() -> int:
     results = [
-        run("library and book tests (pytest)", [str(BIN / "pytest"), "-q", "tests", "--ignore=tests/browser", "--ignore=tests/binder"]),
+        run("library and book tests (pytest)", [str(BIN / "pytest"), "-q", "tests", "--ignore=tests/browser", "--ignore=tests/binder",
+                                                   "--ignore=tests/lab", "--ignore=tests/colab"]),
         run(
             "stored outputs reproduce (strict nbval)",
             [str(BIN / "pytest"), "-q", "--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg",
@@ -142,7 +143,12 @@ def test() -> int:
     results.append(run("clean strict build of the book", jupyter_book("--all", "-W", "-n", "--keep-going"), BUILD_ENV))
     # -s: the browser tests print a line per page (its checks and its weight).
     results.append(run("the built book in Chromium, network cut (pytest tests/browser)", [str(BIN / "pytest"), "-q", "-s", "tests/browser"]))
-    results.append(run("Binder: a fresh environment from requirements.txt runs every chapter", [str(BIN / "pytest"), "-q", "tests/binder"]))
+    results.append(run("Binder: repo2docker's files, and a fresh environment from requirements.txt runs every chapter", [str(BIN / "pytest"), "-q", "-s", "tests/binder"]))
+    # -s: a line per chapter (run time, slider round trip) and the median round trip.
+    results.append(run("JupyterLab in Chromium: every chapter runs, a keyboard step of each figure's slider redraws it (pytest tests/lab)",
+                       [str(BIN / "pytest"), "-q", "-s", "tests/lab"]))
+    results.append(run("Colab: the install cell, against a clone of HEAD, installs a library that runs chapter 1 (pytest tests/colab)",
+                       [str(BIN / "pytest"), "-q", "-s", "tests/colab"]))
 
     print("\n=== summary")
     for title, ok, seconds in results:
