@@ -122,7 +122,9 @@ def book() -> int:
     title, ok, seconds = run("build the book", jupyter_book(*rebuild), BUILD_ENV)
     index = BUILD / "html" / "index.html"
     if ok:
-        print(f"\nThe book is built ({seconds:.0f} s). Open it at:\n  file://{index}")
+        print(f"\nThe book is built ({seconds:.0f} s). Open it at:\n  file://{index}\n"
+              "or, to run the exercises and live figures in the page (browsers load no WebAssembly from file://):\n"
+              "  make serve    (serves _build/html on 127.0.0.1 and prints the URL)")
     return 0 if ok else 1
 
 

@@ -171,8 +171,9 @@ print(json.dumps([json.loads(figure_check(code)) for code in json.load(sys.stdin
 """
 
 
-def live_figures(notebook: Path) -> tuple[dict[str, str], list[str]]:
-    """``({figure id: cell source}, [why not, per figure cell that can't go live])`` for a notebook.
+def live_figures(notebook: Path) -> tuple[dict[str, str], list[str], list[str]]:
+    """``({figure id: cell source}, [why not, per figure cell that can't go live], [the reader's
+    reason, per such cell, in page order])`` for a notebook.
 
     A figure goes live in the page when its cell runs alone (imports and literals, no
     names from earlier cells) with none of NOT_IN_THE_PAGE: checked here by running
@@ -181,7 +182,7 @@ def live_figures(notebook: Path) -> tuple[dict[str, str], list[str]]:
     cells = [cell.source for cell in nbformat.read(notebook, as_version=4).cells
              if cell.cell_type == "code" and "InteractiveFigure(" in cell.source]
     if not cells:
-        return {}, []
+        return {}, [], []
     import backprop_lib
 
     library = str(Path(backprop_lib.__file__).resolve().parent.parent)
@@ -189,8 +190,8 @@ def live_figures(notebook: Path) -> tuple[dict[str, str], list[str]]:
     done = subprocess.run([sys.executable, "-c", CHECK_FIGURES], input=json.dumps(cells), capture_output=True,
                           text=True, cwd=notebook.parent, env=env, timeout=300)
     if done.returncode != 0:
-        return {}, [f"{notebook.name}: the figure cells could not be checked: {done.stderr.strip().splitlines()[-1:]}"]
-    live, why_not = {}, []
+        return {}, [f"{notebook.name}: the figure cells could not be checked: {done.stderr.strip().splitlines()[-1:]}"], []
+    live, why_not, reasons = {}, [], []
     for code, result in zip(cells, json.loads(done.stdout)):
         if "id" in result:
             live[result["id"]] = code
@@ -198,11 +199,33 @@ def live_figures(notebook: Path) -> tuple[dict[str, str], list[str]]:
             first = next((line for line in code.splitlines() if "InteractiveFigure(" in line), "").strip()
             why_not.append(f"{notebook.name}: frames only, the figure cell `{first[:60]}` does not run alone "
                            f"in the page's Python: {result['error']}")
-    return live, why_not
+            reasons.append(reader_reason(result["error"]))
+    return live, why_not, reasons
+
+
+def reader_reason(error: str) -> str:
+    """Why a figure's sliders don't combine on the page, in the reader's words."""
+    missing = re.search(r"No module named '(numpy|matplotlib)", error)
+    if missing:
+        name = {"numpy": "NumPy", "matplotlib": "Matplotlib"}[missing.group(1)]
+        return f"its drawing needs {name}, which the page's own Python does not have"
+    return "its code does not run on its own in the page's Python"
 
 
 FRAMES_ONLY = "One slider moves at a time here: moving one returns the others to their starting values."
 LIVE_NOTE = "Your first move starts Python in this page; from then on the sliders combine, each move drawn by the real render function."
+
+
+def explain_frames_only(text: str, reasons: list[str]) -> str:
+    """In each figure that stays on frames (in page order), say why its sliders don't combine."""
+    roots = [m for m in re.finditer(r"<div class='bp-interactive bp-static'[^>]*>", text)
+             if "bp-figure-source" not in text[m.end():m.end() + 80]]
+    for match, reason in reversed(list(zip(roots, reasons))):
+        end = element_end(text, match.start())
+        figure = text[match.start():end].replace(
+            FRAMES_ONLY, f"One slider moves at a time here, because {reason}: moving one returns the others to their starting values.")
+        text = text[:match.start()] + figure + text[end:]
+    return text
 
 
 def make_live(text: str, live: dict[str, str]) -> tuple[str, int]:
@@ -264,14 +287,15 @@ def build_boxes(app: Sphinx, exception) -> None:
         if source.suffix != ".ipynb" or not page.is_file():
             continue
         cells = exercise_cells(source)
-        live, why_not = live_figures(source)
+        live, why_not, reasons = live_figures(source)
         for line in why_not:
             logger.info(line)
-        if not cells and not live:
+        if not cells and not live and not reasons:
             continue
         text = page.read_text(encoding="utf-8")
         fixed, boxes = rewrite_page(text, cells, launch_links(app, docname))
         fixed, figures = make_live(fixed, live)
+        fixed = explain_frames_only(fixed, reasons)
         if boxes or figures:
             fixed = add_loader(fixed, page, outdir)
         if fixed != text:

@@ -88,7 +88,7 @@ class Visit:
         self.page.on("response", self._count)
         self.page.goto(f"{book_url}/{path}", wait_until="load")
         # A redirect page (index.html) refreshes to its target: check where it lands.
-        target = re.search(r'http-equiv="refresh" content="\d+; url=([^"]+)"', (HTML / path.split("?")[0]).read_text(), re.I)
+        target = re.search(r'http-equiv="refresh" content="\d+; url=([^"]+)"', (HTML / re.split(r"[?#]", path)[0]).read_text(), re.I)
         if target:
             self.page.wait_for_url(f"**/{target.group(1).lstrip('./')}", wait_until="load")
 
