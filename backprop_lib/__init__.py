@@ -10,7 +10,9 @@ One module per idea, each short enough to read in one sitting:
 * :mod:`~backprop_lib.layers`: batched NumPy layers, losses and SGD;
 * :mod:`~backprop_lib.data`: toy data sets made with NumPy;
 * :mod:`~backprop_lib.widgets`: interactive figures with sliders;
-* :mod:`~backprop_lib.exercises`: self-checking exercises.
+* :mod:`~backprop_lib.plots`: small SVG plots and HTML tables, drawn without Matplotlib;
+* :mod:`~backprop_lib.exercises`: self-checking exercises, graded by
+  ``backprop_lib.exercise_bank`` (one module per chapter).
 """
 
 import importlib
@@ -21,15 +23,16 @@ import importlib
 # Python, which has none of them.
 _HOME = {
     "make_moons": "data", "make_spiral": "data",
-    "Value": "engine", "topological_order": "engine",
+    "Value": "engine", "topological_order": "engine", "NonFiniteGradientError": "engine",
     "Feedback": "exercises", "check": "exercises", "check_derivative": "exercises",
     "check_exercise": "exercises", "check_function": "exercises",
     "GradientCheck": "gradcheck", "check_layer": "gradcheck", "check_value_gradients": "gradcheck",
     "numerical_derivative": "gradcheck", "numerical_gradient": "gradcheck", "relative_error": "gradcheck",
+    "default_step": "gradcheck",
     "AddNode": "gates", "MultiplyNode": "gates", "Node": "gates", "SubtractNode": "gates", "TanhNode": "gates",
     "draw_dot": "graph", "trace": "graph",
     "SGD": "layers", "Dense": "layers", "MeanSquaredError": "layers", "ReLU": "layers", "Sigmoid": "layers",
-    "SoftmaxCrossEntropy": "layers", "Tanh": "layers",
+    "SoftmaxCrossEntropy": "layers", "Tanh": "layers", "NonFiniteError": "layers",
     "MLP": "nn", "Layer": "nn", "Module": "nn", "Neuron": "nn",
 }
 
@@ -51,6 +54,9 @@ __version__ = "1.0.0"
 __all__ = [
     "Value",
     "topological_order",
+    "NonFiniteGradientError",
+    "NonFiniteError",
+    "default_step",
     "draw_dot",
     "trace",
     "numerical_derivative",
