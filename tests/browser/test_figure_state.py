@@ -187,3 +187,43 @@ def test_a_live_figure_draws_its_graph_with_graphviz_wasm(visit, live_page):
     print(f"\nlive figure with a graph: {len(latencies)} moves, median {statistics.median(latencies):.0f} ms, "
           f"max {max(latencies):.0f} ms (render in the page's Python + Graphviz-wasm)")
     assert v.blocked == [] and v.errors == []
+
+
+def numbers_in(markup_text: str) -> list[str]:
+    return sorted(re.findall(r"-?\d+\.\d+(?:e[-+]?\d+)?", markup_text))
+
+
+@pytest.mark.parametrize("path", ["book/01_manual_gradients.html", "book/03_neuron.html"])
+def test_a_chapters_figure_goes_live_and_two_sliders_combine_as_in_the_kernel(visit, path):
+    """Chapters 1 and 3: move two sliders in turn; both keep their places, and the page's numbers
+    are those the figure's own cell computes under CPython at that combined position."""
+    from backprop_lib._page import _cell_value
+
+    v = visit(path)
+    page = v.page
+    candidates = page.locator(".bp-interactive:has(script.bp-figure-source)")
+    figure = next((candidates.nth(i) for i in range(candidates.count())
+                   if candidates.nth(i).locator("input.bp-slider").count() >= 2), None)
+    assert figure is not None, "the chapter has a live-capable figure with two sliders"
+    spec = spec_of(figure)
+    sliders = figure.locator("input.bp-slider")
+    sliders.nth(0).focus()
+    sliders.nth(0).press("End")
+    page.wait_for_function("el => el.dataset.bpMode === 'live'", arg=figure.element_handle(), timeout=60000)
+    renders = int(figure.get_attribute("data-renders") or 0)
+    sliders.nth(1).focus()
+    sliders.nth(1).press("Home")
+    page.wait_for_function("([el, n]) => Number(el.dataset.renders || 0) > n", arg=[figure.element_handle(), renders])
+    positions = [int(sliders.nth(i).input_value()) for i in range(2)]
+    assert positions[0] == len(spec["values"][0]) - 1 and positions[1] == 0, "both sliders keep the reader's positions"
+    values = {key: spec["values"][i][int(sliders.nth(i).input_value())] for i, key in enumerate(spec["keys"])}
+    kernel = _cell_value(json.loads(figure.locator("script.bp-figure-source").text_content()))
+    kernel.set(**values)
+    expected = html.unescape(re.sub(r"<[^>]+>", " ", kernel.pane.value)) + " ".join(
+        html.unescape(label) for label in re.findall(r"aria-label='([^']*)'", kernel.pane.value))
+    shown = figure.evaluate("""el => { const pane = el.querySelector('.bp-pane');
+        return pane.textContent + ' ' + Array.from(pane.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label')).join(' '); }""")
+    assert numbers_in(shown) == numbers_in(expected), "the page's numbers are the kernel's at the combined position"
+    latencies = figure.evaluate("el => el.bpLatencies")
+    print(f"\n{path}: live at {values}; {len(latencies)} live renders, median {statistics.median(latencies):.0f} ms")
+    assert v.blocked == [] and v.errors == []
