@@ -1,12 +1,17 @@
-"""Binder's path: a fresh virtualenv from requirements.txt alone runs every chapter.
+"""Binder's path: a fresh environment from requirements.txt runs every chapter in JupyterLab.
 
-Binder installs `requirements.txt` (and the `apt.txt` packages) into a clean
-environment and opens the notebooks from their own folder. This test does the
-same on this machine: nothing from the project's own .venv is used.
+Binder (repo2docker's Python build pack, chosen by runtime.txt) starts from an image
+whose environment already holds the Jupyter front ends, installs `requirements.txt`
+on top (and the `apt.txt` packages) and opens the notebooks from their own folder.
+This test does the same on this machine: a fresh virtualenv gets the image's Jupyter
+packages first, then `requirements.txt`; nothing from the project's own .venv is
+used. Its JupyterLab then needs no build (every extension ships prebuilt, so no
+postBuild), and every chapter runs.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import venv
@@ -15,6 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # The chapters, then the notebook appendices (A1_*.ipynb, ...).
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "book").glob("A[0-9]_*.ipynb"))
+
+# What repo2docker's Python 3.11 base environment holds of the Jupyter stack, before it
+# installs requirements.txt (repo2docker 2026.04.0, environment.py-3.11-linux-64.lock,
+# frozen 2025-10-16). notebook 7.4.7 requires jupyterlab>=4.4.9,<4.5: our pin must agree.
+BINDER_BASE = ["notebook==7.4.7", "jupyterlab==4.4.9", "jupyter_server==2.17.0", "jupyterlab_server==2.27.3",
+               "ipywidgets==8.1.7", "jupyterlab_widgets==3.0.15"]
+
+CHECK_LAB = """
+from jupyterlab.commands import build_check
+print("build needed:" if build_check() else "no build needed", build_check())
+"""
 
 RUN_NOTEBOOK = """
 import sys, nbformat
@@ -30,11 +46,30 @@ def test_a_fresh_environment_from_requirements_runs_every_chapter(tmp_path):
     env_dir = tmp_path / "binder-env"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    base = subprocess.run([*pip, *BINDER_BASE], cwd=ROOT, capture_output=True, text=True)
+    assert base.returncode == 0, base.stderr[-3000:]
+    install = subprocess.run([*pip, "-r", "requirements.txt"], cwd=ROOT, capture_output=True, text=True)
     assert install.returncode == 0, install.stderr[-3000:]
+    # pip installs over the image's packages without re-resolving them: check they all still agree.
+    check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    # JupyterLab is the pinned one, and needs no build: its extensions ship prebuilt.
+    bindir = env_dir / "bin"
+    pinned = next(l.split("==")[1] for l in (ROOT / "requirements.txt").read_text().splitlines() if l.startswith("jupyterlab=="))
+    version = subprocess.run([str(bindir / "jupyter"), "lab", "--version"], capture_output=True, text=True)
+    assert version.stdout.strip() == pinned, version.stdout + version.stderr
+    listing = subprocess.run([str(bindir / "jupyter"), "labextension", "list"], capture_output=True, text=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    extensions = re.findall(r"^\s+(\S+) v\S+ (.*)$", text, re.M)
+    assert ("@jupyter-widgets/jupyterlab-manager", "enabled OK (python, jupyterlab_widgets)") in extensions, text
+    assert all(state.startswith("enabled OK") for _, state in extensions), text
+    build = subprocess.run([str(python), "-c", CHECK_LAB], capture_output=True, text=True)
+    assert build.returncode == 0 and build.stdout.startswith("no build needed"), build.stdout + build.stderr
+    print(f"\nBinder-like environment: JupyterLab {pinned}, {len(extensions)} prebuilt extensions, {build.stdout.strip()}",
+          file=sys.stderr)
+
     # The library is importable from the notebooks' folder without touching sys.path.
     probe = subprocess.run([str(python), "-c", "import backprop_lib; print(backprop_lib.__file__)"],
                            cwd=ROOT / "book", capture_output=True, text=True)
