@@ -1,6 +1,6 @@
 """Interactive figures: a state you can link to, and sliders that combine once the page's Python runs.
 
-* Frames mode (every chapter figure today): a link such as ``#fig-nudge:da=0.25`` opens
+* Frames mode (a figure whose drawing needs NumPy, and any figure before its first move): a link such as ``#fig-nudge:da=0.25`` opens
   the figure at that position, a move writes the state to the URL's fragment, and a
   link that sets several sliders says that it shows one.
 * Live mode: a figure whose cell runs alone without NumPy goes live on the first
@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT))
 
 CHAPTER_1 = "book/01_manual_gradients.html"
+CHAPTER_5 = "book/05_numpy_layers.html"
 LIVE_PAGE = "_bp_test/live_figure.html"
 CELL = '''from backprop_lib.widgets import InteractiveFigure, Slider
 
@@ -86,9 +87,11 @@ def test_a_link_opens_a_figure_at_one_sliders_position_and_a_move_writes_the_sta
 
 
 def test_a_link_that_sets_several_sliders_of_a_frames_figure_says_it_shows_one(visit):
-    v = visit(f"{CHAPTER_1}?#fig-nudge:da=0.25,db=-0.5")
+    # Chapter 5's logit figure stays on frames (its drawing needs NumPy).
+    v = visit(f"{CHAPTER_5}?#fig-logit:z0=1,z2=-1")
     page = v.page
-    figure = page.locator("#fig-nudge")
+    figure = page.locator("#fig-logit")
+    assert "needs NumPy" in figure.locator(".bp-live-note").inner_text()
     page.wait_for_function("el => el.dataset.linked === 'true'", arg=figure.element_handle(), timeout=20000)
     note = figure.locator(".bp-link-note")
     assert note.count() == 1 and "2 sliders" in note.inner_text()
