@@ -157,11 +157,18 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def lab_page(browser, lab):
-    """A fresh browser context whose requests to any host but the server are aborted and listed."""
+@pytest.fixture(scope="session")
+def lab_context(browser):
+    """One browser context for every chapter, so JupyterLab's own files come from its cache."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def lab_page(lab_context, lab):
+    """A new page whose requests to any host but the server are aborted and listed."""
+    page = lab_context.new_page()
     page.blocked = []
     page.errors = []
     local = urlparse(lab.url).netloc
@@ -176,7 +183,7 @@ def lab_page(browser, lab):
     page.route("**/*", route)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page
-    context.close()
+    page.close()
 
 
 ROUND_TRIPS_MS: list[float] = []
