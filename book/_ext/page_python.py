@@ -199,15 +199,30 @@ def live_figures(notebook: Path) -> tuple[dict[str, str], list[str], list[str]]:
             first = next((line for line in code.splitlines() if "InteractiveFigure(" in line), "").strip()
             why_not.append(f"{notebook.name}: frames only, the figure cell `{first[:60]}` does not run alone "
                            f"in the page's Python: {result['error']}")
-            reasons.append(reader_reason(result["error"]))
+            reasons.append(reader_reason(result["error"], render_source(code, notebook)))
     return live, why_not, reasons
 
 
-def reader_reason(error: str) -> str:
+def render_source(code: str, notebook: Path) -> str:
+    """The figure cell and the cell that defines its render function (the first argument)."""
+    name = re.search(r"InteractiveFigure\(\s*([A-Za-z_]\w*)", code)
+    if not name:
+        return code
+    defining = [cell.source for cell in nbformat.read(notebook, as_version=4).cells
+                if cell.cell_type == "code" and re.search(rf"^def {name.group(1)}\(", cell.source, re.M)]
+    return "\n".join([code, *defining])
+
+
+def reader_reason(error: str, source: str) -> str:
     """Why a figure's sliders don't combine on the page, in the reader's words."""
     missing = re.search(r"No module named '(numpy|matplotlib)", error)
-    if missing:
-        name = {"numpy": "NumPy", "matplotlib": "Matplotlib"}[missing.group(1)]
+    needs = missing.group(1) if missing else None
+    if needs is None and re.search(r"\bnp\.|svg_line_plot|svg_bar_chart|table_html", source):
+        needs = "numpy"  # backprop_lib.plots works on NumPy arrays
+    elif needs is None and re.search(r"\bplt\.|figure_html\(|matplotlib", source):
+        needs = "matplotlib"
+    if needs:
+        name = {"numpy": "NumPy", "matplotlib": "Matplotlib"}[needs]
         return f"its drawing needs {name}, which the page's own Python does not have"
     return "its code does not run on its own in the page's Python"
 
