@@ -260,20 +260,9 @@ EXERCISE_CELLS = [(p, k, c.source) for p in CHAPTERS for k, c in enumerate(exerc
                          ids=[f"{p.stem[:2]}-{k}" for p, k, _ in EXERCISE_CELLS])
 def test_each_exercise_cell_runs_alone_in_a_fresh_interpreter(path, number, source, tmp_path):
     """Readers copy exercises out: a cell needs only backprop_lib and what it defines itself."""
-    import subprocess
-    import sys
+    from exercise_cells import run_alone
 
-    # Run the cell as the notebook would, showing its last expression (the verdict).
-    script = (
-        "import ast, sys\n"
-        "tree = ast.parse(sys.argv[1])\n"
-        "last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None\n"
-        "namespace = {'__name__': '__main__'}\n"
-        "exec(compile(tree, 'exercise', 'exec'), namespace)\n"
-        "if last is not None:\n"
-        "    print(repr(eval(compile(ast.Expression(last.value), 'exercise', 'eval'), namespace)))\n"
-    )
-    result = subprocess.run([sys.executable, "-I", "-c", script, source], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = run_alone(source, tmp_path)
     assert result.returncode == 0, f"{path.name} Exercise {number}:\n{result.stderr[-2000:]}"
     assert "Not answered yet" in result.stdout, result.stdout[-500:]
 

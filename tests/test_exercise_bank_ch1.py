@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from exercise_cells import run_alone
 
 from backprop_lib import check_exercise
 from backprop_lib.exercise_bank import ch1
@@ -112,15 +111,6 @@ def test_no_hint_gives_the_answer_away():
 def test_the_notebook_cell_runs_alone_in_a_fresh_interpreter(id, tmp_path):
     source = exercise_cell(id)
     assert re.search(r"^from backprop_lib import", source, re.M) and "hint=" not in source
-    script = (
-        "import ast, sys\n"
-        "tree = ast.parse(sys.argv[1])\n"
-        "last = tree.body.pop()\n"
-        "namespace = {'__name__': '__main__'}\n"
-        "exec(compile(tree, 'exercise', 'exec'), namespace)\n"
-        "print(repr(eval(compile(ast.Expression(last.value), 'exercise', 'eval'), namespace)))\n"
-    )
-    result = subprocess.run([sys.executable, "-I", "-c", script, source], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120)
+    result = run_alone(source, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("Not answered yet"), result.stdout
