@@ -1,7 +1,8 @@
 """The project's tasks, run by `make book`, `make test` and `make outputs`.
 
     python .ci/tasks.py book      build the HTML book (incremental) and say where it is
-    python .ci/tasks.py test      pytest, strict nbval on every chapter, clean strict build
+    python .ci/tasks.py test      every test: pytest, a clean strict build, the built book in Chromium,
+                                  and beside them Binder (strict nbval), Colab, JupyterLab
     python .ci/tasks.py outputs [NOTEBOOK ...]
                                   re-execute the chapters (or only those named) in place
                                   and store their outputs
@@ -17,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +46,22 @@ def run(title: str, command: list[str], env: dict[str, str] | None = None) -> tu
     start = time.perf_counter()
     ok = subprocess.call(command, cwd=ROOT, env={**os.environ, **(env or {})}) == 0
     return title, ok, time.perf_counter() - start
+
+
+_print_lock = threading.Lock()
+
+
+def run_captured(title: str, command: list[str], env: dict[str, str] | None = None) -> tuple[str, bool, float]:
+    """Like run(), for a step beside another: its output is printed whole when it ends, not interleaved."""
+    with _print_lock:
+        print(f"\n--- started beside the main steps: {title}", flush=True)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace")
+    seconds = time.perf_counter() - start
+    with _print_lock:
+        print(f"\n=== {title}\n$ {' '.join(command)}\n{done.stdout}", end="", flush=True)
+    return title, done.returncode == 0, seconds
 
 
 def jupyter_book(*args: str) -> list[str]:
@@ -129,34 +147,60 @@ def book() -> int:
 
 
 def test() -> int:
-    results = [
-        run("library and book tests (pytest)", [str(BIN / "pytest"), "-q", "tests", "--ignore=tests/browser", "--ignore=tests/binder",
-                                                   "--ignore=tests/lab", "--ignore=tests/colab"]),
-        run(
-            "stored outputs reproduce (strict nbval)",
-            [str(BIN / "pytest"), "-q", "--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg",
-             *[str(p.relative_to(ROOT)) for p in notebooks()]],
-        ),
-    ]
-    # A clean build: incremental builds hide warnings, and -W turns each into an error.
-    shutil.rmtree(BUILD, ignore_errors=True)
-    vendor()
-    forget_stale_executions()  # records which library this build executed with
-    results.append(run("clean strict build of the book", jupyter_book("--all", "-W", "-n", "--keep-going"), BUILD_ENV))
-    # -s: the browser tests print a line per page (its checks and its weight).
-    results.append(run("the built book in Chromium, network cut (pytest tests/browser)", [str(BIN / "pytest"), "-q", "-s", "tests/browser"]))
-    results.append(run("Binder: repo2docker's files, and a fresh environment from requirements.txt runs every chapter", [str(BIN / "pytest"), "-q", "-s", "tests/binder"]))
-    # -s: a line per chapter (run time, slider round trip) and the median round trip.
-    results.append(run("JupyterLab in Chromium: every chapter runs, a keyboard step of each figure's slider redraws it (pytest tests/lab)",
-                       [str(BIN / "pytest"), "-q", "-s", "tests/lab"]))
-    results.append(run("Colab: the install cell, against a clone of HEAD, installs a library that runs chapter 1 (pytest tests/colab)",
-                       [str(BIN / "pytest"), "-q", "-s", "tests/colab"]))
+    """Every check, in two lanes that share the machine: the main lane builds the book and reads it
+    in Chromium; beside it run the checks that need no build (Binder's environment, Colab's install)
+    and, once the build is there, those that compare it with a live kernel or JupyterLab."""
+    pytest = str(BIN / "pytest")
+    built = threading.Event()
+    build_ok = [False]
+    beside: list[tuple[str, bool, float]] = []
 
-    print("\n=== summary")
+    def second_lane() -> None:
+        beside.append(run_captured(
+            "Binder: repo2docker's files, and a fresh environment from requirements.txt runs every notebook under strict nbval",
+            [pytest, "-q", "-s", "tests/binder"]))
+        beside.append(run_captured("Colab: the install cell, against a clone of HEAD, installs a library that runs chapter 1 (pytest tests/colab)",
+                                   [pytest, "-q", "-s", "tests/colab"]))
+        # -s: a line per chapter (run time, slider round trip) and the median round trip.
+        beside.append(run_captured("JupyterLab in Chromium: every chapter runs, a keyboard step of each figure's slider redraws it (pytest tests/lab)",
+                                   [pytest, "-q", "-s", "tests/lab"]))
+        built.wait()
+        title = "the built book's slider frames equal a live kernel's renders (pytest tests/browser/test_static_frames.py)"
+        if build_ok[0]:
+            beside.append(run_captured(title, [pytest, "-q", "tests/browser/test_static_frames.py"]))
+        else:
+            beside.append((title + ": not run, the build failed", False, 0.0))
+
+    lane = threading.Thread(target=second_lane)
+    results = []
+    lane.start()
+    try:
+        results.append(run("library and book tests (pytest)", [pytest, "-q", "tests", "--ignore=tests/browser", "--ignore=tests/binder",
+                                                                   "--ignore=tests/lab", "--ignore=tests/colab"]))
+        # A clean build: incremental builds hide warnings, and -W turns each into an error.
+        shutil.rmtree(BUILD, ignore_errors=True)
+        vendor()
+        forget_stale_executions()  # records which library this build executed with
+        results.append(run("clean strict build of the book", jupyter_book("--all", "-W", "-n", "--keep-going"), BUILD_ENV))
+        build_ok[0] = results[-1][1]
+    finally:
+        built.set()
+    # -s: the browser tests print a line per page (its checks and its weight).
+    results.append(run("the built book in Chromium, network cut (pytest tests/browser)",
+                       [pytest, "-q", "-s", "tests/browser", "--ignore=tests/browser/test_static_frames.py"]))
+    if any(t.is_alive() for t in [lane]):
+        print("\n(waiting for the steps beside the main lane)", flush=True)
+    lane.join()
+    results += beside
+
+    print("\n=== summary (the last four ran beside the build and the browser tests)")
     for title, ok, seconds in results:
         print(f"{'ok  ' if ok else 'FAIL'}  {seconds:7.1f} s  {title}")
-    print(f"      {sum(s for _, _, s in results):7.1f} s  in all")
+    print(f"      {time.perf_counter() - STARTED:7.1f} s  in all, wall clock")
     return 0 if all(ok for _, ok, _ in results) else 1
+
+
+STARTED = time.perf_counter()
 
 
 def colab_install_url() -> str:

@@ -6,7 +6,9 @@ on top (and the `apt.txt` packages) and opens the notebooks from their own folde
 This test does the same on this machine: a fresh virtualenv gets `requirements.txt`,
 plus what the image keeps of its own (the `notebook` front end), and every
 requirement must agree (`pip check`); nothing from the project's own .venv is used. Its JupyterLab then needs no build (every extension ships prebuilt, so no
-postBuild), and every chapter runs.
+postBuild), and every chapter runs there under strict nbval: each notebook's stored outputs
+must come out again byte for byte (the same check `make test` makes of the chapters; it is made
+here, in Binder's environment, rather than twice).
 """
 
 from __future__ import annotations
@@ -33,14 +35,6 @@ from jupyterlab.commands import build_check
 print("build needed:" if build_check() else "no build needed", build_check())
 """
 
-RUN_NOTEBOOK = """
-import sys, nbformat
-from nbclient import NotebookClient
-path = sys.argv[1]
-nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
-print("ran", len([c for c in nb.cells if c.cell_type == "code"]), "code cells")
-"""
 
 
 def test_a_fresh_environment_from_requirements_runs_every_chapter(tmp_path):
@@ -76,8 +70,13 @@ def test_a_fresh_environment_from_requirements_runs_every_chapter(tmp_path):
                            cwd=ROOT / "book", capture_output=True, text=True)
     assert probe.returncode == 0 and str(ROOT / "backprop_lib") in probe.stdout, probe.stderr
     assert CHAPTERS
-    for chapter in CHAPTERS:
-        result = subprocess.run([str(python), "-c", RUN_NOTEBOOK, str(chapter), str(chapter.parent)],
-                                cwd=chapter.parent, capture_output=True, text=True)
-        assert result.returncode == 0, f"{chapter.name}:\n{result.stderr[-3000:]}"
-        print(f"{chapter.name}: {result.stdout.strip()}", file=sys.stderr)
+    # Strict nbval (never --nbval-lax) on every chapter and appendix, from the notebooks' folder's
+    # parent as `make test` always ran it; -p no:cacheprovider keeps the repository clean.
+    nbval = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+         "--nbval-sanitize-with", "tests/sanitize.cfg", *[str(c.relative_to(ROOT)) for c in CHAPTERS]],
+        cwd=ROOT, capture_output=True, text=True)
+    summary = nbval.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    assert nbval.returncode == 0, f"strict nbval in the Binder environment failed:\n{nbval.stdout[-6000:]}\n{nbval.stderr[-2000:]}"
+    assert re.search(r"\b\d+ passed\b", summary[0]) and "failed" not in summary[0], nbval.stdout[-3000:]
+    print(f"strict nbval in the Binder environment, {len(CHAPTERS)} notebooks: {summary[0]}", file=sys.stderr)
