@@ -10,8 +10,8 @@ works in two worlds:
   figure's text/html form carries *frames*: the render function's output at
   slider positions, computed by this library at build time. A figure with
   several sliders carries every combination of their positions (the full grid)
-  when there are at most :data:`GRID_MAX_FRAMES` of them and they pack into at
-  most :data:`GRID_MAX_BYTES`; otherwise it moves one slider at a time, the
+  when there are at most ``GRID_MAX_FRAMES`` of them and they pack into at
+  most ``GRID_MAX_BYTES``; otherwise it moves one slider at a time, the
   others at their starting values. A few lines of JavaScript swap frames as a
   slider moves. Without that variable the text/html form shows the initial
   state and says where the sliders are live.
@@ -334,6 +334,9 @@ window.bpFigure = window.bpFigure || function (root) {
   const goLive = () => live || (live = (async () => {
     if (document.readyState === "loading") {  // the page's loader (a deferred script) runs before this event
       await new Promise(done => document.addEventListener("DOMContentLoaded", done, {once: true}));
+    } else if (!window.bpPython && document.readyState === "interactive") {
+      // Parsed, but deferred scripts may not have run yet (and DOMContentLoaded may be past): wait for load.
+      await new Promise(done => window.addEventListener("load", done, {once: true}));
     }
     if (!source || !window.bpPython || location.protocol === "file:") return false;
     try {
@@ -616,7 +619,7 @@ class InteractiveFigure(widgets.VBox if widgets is not None else object):
         ``shape[s]`` is how many positions slider ``s`` has, and ``index`` lists the
         frame of each combination in row-major order (the last slider moving fastest):
         positions ``(j0, j1, ...)`` are at ``(j0 * shape[1] + j1) * shape[2] + ...``.
-        Refuses a grid of more than :data:`GRID_MAX_FRAMES` combinations.
+        Refuses a grid of more than ``GRID_MAX_FRAMES`` combinations.
         """
         count = self.combinations()
         if count > GRID_MAX_FRAMES:
@@ -651,8 +654,8 @@ class InteractiveFigure(widgets.VBox if widgets is not None else object):
 
         ``index`` is :meth:`frames`' one-slider-at-a-time index. ``grid`` is
         ``{"shape", "index"}`` from :meth:`grid_frames` when the figure has several
-        sliders, at most :data:`GRID_MAX_FRAMES` combinations, and frames that pack
-        into at most :data:`GRID_MAX_BYTES`; else ``None``, and ``why_no_grid`` says
+        sliders, at most ``GRID_MAX_FRAMES`` combinations, and frames that pack
+        into at most ``GRID_MAX_BYTES``; else ``None``, and ``why_no_grid`` says
         why in the reader's words ("" for a figure with one slider).
         """
         if len(self.specs) < 2:
