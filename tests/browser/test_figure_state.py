@@ -370,6 +370,7 @@ def test_a_chapters_grid_figure_combines_two_sliders_and_a_link(visit, chapter):
     import gzip
 
     from conftest import frames_payload
+    from test_pages import SHOWS_FRAME  # compares with the frame, the page's graph fitting taken off
 
     grids = [(page, spec) for page, spec, live in chapter_figures((chapter,)) if not live and "grid" in spec]
     if not grids:
@@ -391,12 +392,13 @@ def test_a_chapters_grid_figure_combines_two_sliders_and_a_link(visit, chapter):
                 len(spec["values"][1]) - 1 if spec["start"][1] == 0 else 0, *spec["start"][2:]]
     assert positions == expected, "both sliders keep the reader's positions"
     page.wait_for_function("([el, n]) => el.dataset.frame === n", arg=[figure.element_handle(), str(grid_frame(spec, positions))])
-    assert shows(figure, frames[grid_frame(spec, positions)])
+    assert figure.evaluate(SHOWS_FRAME, frames[grid_frame(spec, positions)]), "the pane shows the combination's frame"
     state = ",".join(f"{key}={spec['values'][t][j]}" for t, (key, j) in enumerate(zip(spec["keys"], expected)))
     linked = visit(f"{path}?#{spec['id']}:{state}")
     figure = linked.page.locator(f"#{spec['id']}")
     linked.page.wait_for_function("el => el.dataset.linked === 'true'", arg=figure.element_handle(), timeout=20000)
     assert [int(figure.locator("input.bp-slider").nth(i).input_value()) for i in range(len(spec["keys"]))] == expected
     assert figure.get_attribute("data-frame") == str(grid_frame(spec, expected))
+    assert figure.evaluate(SHOWS_FRAME, frames[grid_frame(spec, expected)]), "the link shows the combination's frame"
     assert figure.locator(".bp-link-note").count() == 0
     assert v.errors == [] and linked.errors == []
