@@ -8,10 +8,13 @@ works in two worlds:
 * **On the static web page** there is no kernel. When the book is built
   (``BACKPROP_STATIC_FIGURES=1``, set by ``make book`` and ``make test``), the
   figure's text/html form carries *frames*: the render function's output at
-  every position of every slider, computed by this library at build time, moved
-  one slider at a time. A few lines of JavaScript swap frames as a slider moves.
-  Without that variable the text/html form shows the initial state and says
-  where the sliders are live.
+  slider positions, computed by this library at build time. A figure with
+  several sliders carries every combination of their positions (the full grid)
+  when there are at most ``GRID_MAX_FRAMES`` of them and they pack into at
+  most ``GRID_MAX_BYTES``; otherwise it moves one slider at a time, the
+  others at their starting values. A few lines of JavaScript swap frames as a
+  slider moves. Without that variable the text/html form shows the initial
+  state and says where the sliders are live.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import base64
 import gzip
 import html
 import io
+import itertools
 import json
 import math
 import numbers
@@ -39,6 +43,20 @@ __all__ = ["Slider", "InteractiveFigure", "svg_html", "figure_html", "book_links
 
 MAX_POSITIONS = 1001
 """The most positions a slider may have: the static page stores a frame for each."""
+
+GRID_MAX_FRAMES = 1500
+"""The most slider combinations a figure renders for the static page's full grid.
+
+Every combination is rendered once while the book is built: at about 0.1 s for a
+Matplotlib drawing, 1,500 take some 2.5 minutes, half the build's 300 s limit for a
+notebook cell. A figure with more combinations moves one slider at a time."""
+
+GRID_MAX_BYTES = int(1.5 * 2**20)
+"""The most a figure's packed grid (gzip, then base64) may weigh: 1.5 MiB.
+
+The frames load on the reader's first touch of the figure, so a chapter page stays
+within its 4.5 MiB budget before any interaction (about 2.5 MiB today) and, with a
+grid loaded, still within it. A heavier grid falls back to one slider at a time."""
 
 
 @dataclass(frozen=True)
@@ -218,13 +236,31 @@ def _live_note(notebook: str | None) -> str:
     )
 
 
-def _frames_note(notebook: str | None, several: bool) -> str:
-    alone = " One slider moves at a time here: moving one returns the others to their starting values." if several else ""
+ONE_AT_A_TIME = "One slider moves at a time here: moving one returns the others to their starting values."
+"""The note of a figure whose sliders don't combine on the page (the build may say why)."""
+GRID_NOTE = "The sliders combine: every combination of their positions was computed when the book was built."
+"""The note of a figure that carries the full grid."""
+
+
+def _frames_note(notebook: str | None, several: bool, grid: bool) -> str:
+    sentence = f" {GRID_NOTE}" if grid else f" {ONE_AT_A_TIME}" if several else ""
+    ending = ("To try positions between these steps or edit the code" if grid
+              else "To combine sliders freely or edit the code")
     return (
         "<p class='bp-live-note'><strong>Live on this page.</strong> Each position shows what "
-        f"<code>backprop_lib</code> computed for it when the book was built.{alone} "
-        f"To combine sliders freely or edit the code, open the notebook in {_where(notebook)}.</p>"
+        f"<code>backprop_lib</code> computed for it when the book was built.{sentence} "
+        f"{ending}, open the notebook in {_where(notebook)}.</p>"
     )
+
+
+def _at(values: dict[str, float]) -> str:
+    """Slider values as an error message names them: ``a = 1.5, b = 0``."""
+    return ", ".join(f"{name} = {value!r}" for name, value in values.items())
+
+
+def _pack(frames: list[str]) -> str:
+    """Frames as the page carries them: JSON, gzip (byte-stable), base64."""
+    return base64.b64encode(gzip.compress(json.dumps(frames).encode("utf-8"), mtime=0)).decode("ascii")
 
 
 # Layout for both static forms; scoped to the figure's own classes, with the theme's
@@ -298,6 +334,9 @@ window.bpFigure = window.bpFigure || function (root) {
   const goLive = () => live || (live = (async () => {
     if (document.readyState === "loading") {  // the page's loader (a deferred script) runs before this event
       await new Promise(done => document.addEventListener("DOMContentLoaded", done, {once: true}));
+    } else if (!window.bpPython && document.readyState === "interactive") {
+      // Parsed, but deferred scripts may not have run yet (and DOMContentLoaded may be past): wait for load.
+      await new Promise(done => window.addEventListener("load", done, {once: true}));
     }
     if (!source || !window.bpPython || location.protocol === "file:") return false;
     try {
@@ -331,11 +370,29 @@ window.bpFigure = window.bpFigure || function (root) {
     status.textContent = inputs.map((input, t) => spec.names[t] + " = " + spec.labels[t][Number(input.value)]).join(", ") +
       ". " + summary();
   };
+  // The full grid (spec.grid), when the build stored every combination: the frame for all
+  // sliders where they are, positions in row-major order (the last slider moving fastest).
+  const grid = spec.grid || null;
+  const drawGrid = async () => {
+    const all = await frames();
+    const flat = inputs.reduce((at, input, t) => at * grid.shape[t] + Number(input.value), 0);
+    pane.innerHTML = all[grid.index[flat]];
+    root.dataset.frame = String(grid.index[flat]);
+    status.textContent = inputs.map((input, t) => spec.names[t] + " = " + spec.labels[t][Number(input.value)]).join(", ") +
+      ". " + summary();
+  };
   const move = async (s, j, fromLink) => {
     if (root.dataset.bpMode === "live") {
       show(inputs[s], s, j);
       if (!fromLink) writeState();
       return drawLive();
+    }
+    if (grid) {  // the other sliders stay where the reader left them
+      show(inputs[s], s, j);
+      await drawGrid();
+      if (!fromLink) writeState();
+      if (source && !fromLink) goLive();
+      return;
     }
     const all = await frames();
     inputs.forEach((other, t) => { if (t !== s) show(other, t, spec.start[t]); });
@@ -363,6 +420,14 @@ window.bpFigure = window.bpFigure || function (root) {
     });
     root.scrollIntoView({block: "center"});
     if (!moves.length) return;
+    if (grid && root.dataset.bpMode !== "live") {  // the grid shows the combination at once
+      spec.keys.forEach((key, t) => show(inputs[t], t, key in wanted ? nearest(t, wanted[key]) : spec.start[t]));
+      await drawGrid();
+      const stale = root.querySelector(".bp-link-note");
+      if (stale) stale.remove();
+      if (moves.length > 1 && source) await goLive();  // a live figure's Python then takes over, as without a grid
+      return;
+    }
     if (moves.length > 1 && source && await goLive()) {  // several sliders: combine them in the page's Python
       moves.forEach(([t, j]) => show(inputs[t], t, j));
       return drawLive();
@@ -543,16 +608,93 @@ class InteractiveFigure(widgets.VBox if widgets is not None else object):
             index.append(row)
         return frames, index
 
+    def combinations(self) -> int:
+        """How many combinations of slider positions there are: the size of the full grid."""
+        return math.prod(len(spec.positions()) for spec in self.specs)
+
+    def grid_frames(self) -> tuple[list[str], list[int], list[int]]:
+        """The render function's output at every combination of slider positions (the full grid).
+
+        Returns ``(frames, shape, index)``: ``frames`` holds each distinct HTML once,
+        ``shape[s]`` is how many positions slider ``s`` has, and ``index`` lists the
+        frame of each combination in row-major order (the last slider moving fastest):
+        positions ``(j0, j1, ...)`` are at ``(j0 * shape[1] + j1) * shape[2] + ...``.
+        Refuses a grid of more than ``GRID_MAX_FRAMES`` combinations.
+        """
+        count = self.combinations()
+        if count > GRID_MAX_FRAMES:
+            raise ValueError(
+                f"the figure {self.title!r} has {count:,} combinations of slider positions; "
+                f"the full grid renders at most {GRID_MAX_FRAMES:,}"
+            )
+        grids = [spec.positions() for spec in self.specs]
+        frames: list[str] = []
+        seen: dict[str, int] = {}
+        index = []
+        for values in itertools.product(*grids):
+            where = dict(zip((spec.name for spec in self.specs), values))
+            try:
+                frame = self.render(**where)
+            except Exception as error:
+                raise RuntimeError(
+                    f"rendering the figure {self.title!r} with sliders {_at(where)} raised {type(error).__name__}: {error}"
+                ) from error
+            if not isinstance(frame, str):
+                raise TypeError(
+                    f"render must return an HTML string, but with sliders {_at(where)} it returned {type(frame).__name__}"
+                )
+            if frame not in seen:
+                seen[frame] = len(frames)
+                frames.append(frame)
+            index.append(seen[frame])
+        return frames, [len(g) for g in grids], index
+
+    def static_frames(self) -> tuple[list[str], list[list[int]], dict | None, str]:
+        """What the static page carries: ``(frames, index, grid, why_no_grid)``.
+
+        ``index`` is :meth:`frames`' one-slider-at-a-time index. ``grid`` is
+        ``{"shape", "index"}`` from :meth:`grid_frames` when the figure has several
+        sliders, at most ``GRID_MAX_FRAMES`` combinations, and frames that pack
+        into at most ``GRID_MAX_BYTES``; else ``None``, and ``why_no_grid`` says
+        why in the reader's words ("" for a figure with one slider).
+        """
+        if len(self.specs) < 2:
+            return (*self.frames(), None, "")
+        count = self.combinations()
+        if count > GRID_MAX_FRAMES:
+            return (*self.frames(), None, f"its {count:,} combinations of slider positions are too many to store in the page")
+        frames, shape, flat = self.grid_frames()
+        starts = [spec.start_index() for spec in self.specs]
+
+        def at(s: int, j: int) -> int:
+            """The flat grid index of slider s at position j, the others at their start."""
+            where = 0
+            for t, size in enumerate(shape):
+                where = where * size + (j if t == s else starts[t])
+            return where
+
+        index = [[flat[at(s, j)] for j in range(shape[s])] for s in range(len(shape))]
+        packed = len(_pack(frames))
+        if packed <= GRID_MAX_BYTES:
+            return frames, index, {"shape": shape, "index": flat}, ""
+        # Too heavy: keep only the frames one slider at a time needs (rendered already), renumbered
+        # in the order they first appear, so the result is what frames() gives.
+        used = list(dict.fromkeys(i for row in index for i in row))
+        renumber = {old: new for new, old in enumerate(used)}
+        return ([frames[i] for i in used], [[renumber[i] for i in row] for row in index], None,
+                f"its {count:,} combinations of slider positions would weigh {packed / 2**20:.1f} MiB")
+
     def static_html(self) -> str:
         """The figure for a page with no kernel: frames and sliders that switch them."""
-        frames, index = self.frames()
-        packed = base64.b64encode(gzip.compress(json.dumps(frames).encode("utf-8"), mtime=0)).decode("ascii")
+        frames, index, grid, why_no_grid = self.static_frames()
         spec = {
-            "data": packed,
+            "data": _pack(frames),
             "index": index,
             "start": [s.start_index() for s in self.specs],
             "labels": [[s.readout(v) for v in s.positions()] for s in self.specs],
         }
+        if grid is not None:
+            spec["grid"] = grid
         names = [s.description or s.name for s in self.specs]
         spec["names"] = names
         # For links to a state (#fig-id:name=value,...): the figure's id, its sliders' names and values.
@@ -562,11 +704,13 @@ class InteractiveFigure(widgets.VBox if widgets is not None else object):
         controls = "".join(self._static_control(s, name) for s, name in zip(self.specs, names))
         first = frames[index[0][self.specs[0].start_index()]]
         state = ", ".join(f"{name} = {s.readout(s.positions()[s.start_index()])}" for s, name in zip(self.specs, names))
+        # Why the sliders don't combine on the page, for the build to complete (book/_ext/page_python.py).
+        no_grid = f" data-bp-no-grid='{html.escape(why_no_grid, quote=True)}'" if why_no_grid else ""
         return (
-            f"<div class='bp-interactive bp-static' id='{self.figure_id()}' data-bp-mode='frames' role='group' "
+            f"<div class='bp-interactive bp-static' id='{self.figure_id()}' data-bp-mode='frames'{no_grid} role='group' "
             f"aria-label='{html.escape(self.title or 'interactive figure', quote=True)}'>"
             f"{_STYLE}{self._heading()}"
-            f"{_frames_note(self.notebook, len(self.specs) > 1)}"
+            f"{_frames_note(self.notebook, len(self.specs) > 1, grid is not None)}"
             f"<p class='bp-print-state'>Shown at the starting values: {html.escape(state)}.</p>"
             f"<div class='bp-controls'>{controls}</div>"
             f"<p class='bp-status bp-sr-only' aria-live='polite'></p>"

@@ -144,8 +144,139 @@ def test_static_html_carries_compressed_frames_and_range_inputs(monkeypatch):
     frames = json.loads(gzip.decompress(base64.b64decode(spec["data"])))
     assert spec["start"] == [6, 2]  # a starts at 1.0 and b at -1.0 on a grid of step 0.5 from -2
     assert [len(row) for row in spec["index"]] == [9, 9]
-    assert frames == fig.frames()[0]
+    # 9 x 9 combinations: the full grid ships, and `index` still gives each slider alone.
+    one_at_a_time, index = fig.frames()
+    assert [[frames[i] for i in row] for row in spec["index"]] == [[one_at_a_time[i] for i in row] for row in index]
+    assert spec["grid"]["shape"] == [9, 9] and len(spec["grid"]["index"]) == 81
     assert fig._repr_mimebundle_()["text/html"] == static  # byte-stable
+
+
+def spec_and_frames(static: str) -> tuple[dict, list[str]]:
+    import base64
+    import gzip
+    import json
+
+    spec = json.loads(re.search(r"<script type='application/json' class='bp-frames'>(.*?)</script>", static).group(1))
+    return spec, json.loads(gzip.decompress(base64.b64decode(spec["data"])))
+
+
+def cheap_product(a, b):
+    return f"<p>a·b = {a * b:.4f}</p>"
+
+
+def cheap_figure(step=0.5):
+    return InteractiveFigure(cheap_product, [Slider("a", -2, 2, 1.0, step=step), Slider("b", -2, 2, -1.0, step=step)], title="cheap")
+
+
+def test_the_grid_holds_every_combination_in_row_major_order_and_equals_the_live_kernel():
+    fig = make_figure()  # renders graphs with dot, like a chapter's figure
+    frames, shape, index = fig.grid_frames()
+    assert shape == [9, 9] and len(index) == 81 == fig.combinations()
+    a_values, b_values = (s.positions() for s in fig.specs)
+    for i, a in enumerate(a_values):
+        for j, b in enumerate(b_values):
+            fig.set(a=a, b=b)
+            assert frames[index[i * 9 + j]] == fig.pane.value, (a, b)
+
+
+def test_the_grid_of_three_sliders_moves_the_last_fastest():
+    fig = InteractiveFigure(lambda a, b, c: f"{a:g},{b:g},{c:g}",
+                            [Slider("a", 0, 1, 0, step=1), Slider("b", 0, 2, 0, step=1), Slider("c", 0, 3, 0, step=1)])
+    frames, shape, index = fig.grid_frames()
+    assert shape == [2, 3, 4] and len(frames) == len(index) == 24
+    assert frames[index[(1 * 3 + 2) * 4 + 3]] == "1,2,3" and frames[index[(0 * 3 + 1) * 4 + 0]] == "0,1,0"
+
+
+def test_identical_frames_are_stored_once_in_the_grid():
+    frames, shape, index = cheap_figure().grid_frames()
+    products = {f"{a * b:.4f}" for a in cheap_figure().specs[0].positions() for b in cheap_figure().specs[1].positions()}
+    assert len(frames) == len(set(frames)) == len(products) < len(index) == 81
+    assert sorted(set(index)) == list(range(len(frames)))
+
+
+def test_a_grid_figure_says_its_sliders_combine(monkeypatch):
+    from backprop_lib.widgets import GRID_NOTE, ONE_AT_A_TIME
+
+    static = cheap_figure().static_html()
+    spec, frames = spec_and_frames(static)
+    assert GRID_NOTE in static and ONE_AT_A_TIME not in static and "data-bp-no-grid" not in static
+    assert "data-bp-mode='frames'" in static and static.count("class='bp-slider'") == 2
+    assert spec["grid"]["shape"] == [9, 9]
+    a, b = cheap_figure().specs[0].positions(), cheap_figure().specs[1].positions()
+    assert all(frames[spec["grid"]["index"][i * 9 + j]] == cheap_product(a[i], b[j]) for i in range(9) for j in range(9))
+    assert frames[spec["index"][0][spec["start"][0]]] == cheap_product(1.0, -1.0)  # the start, one at a time
+
+
+def test_too_many_combinations_fall_back_to_one_slider_at_a_time(monkeypatch):
+    from backprop_lib import widgets as w
+
+    monkeypatch.setattr(w, "GRID_MAX_FRAMES", 80)  # 81 combinations: one too many
+    fig = cheap_figure()
+    static = fig.static_html()
+    spec, frames = spec_and_frames(static)
+    assert "grid" not in spec and (frames, spec["index"]) == fig.frames()
+    assert w.ONE_AT_A_TIME in static and w.GRID_NOTE not in static
+    assert "data-bp-no-grid='its 81 combinations of slider positions are too many to store in the page'" in static
+    with pytest.raises(ValueError, match=r"has 81 combinations of slider positions; the full grid renders at most 80"):
+        fig.grid_frames()
+
+
+def test_a_grid_too_heavy_for_the_page_falls_back_to_one_slider_at_a_time(monkeypatch):
+    from backprop_lib import widgets as w
+
+    fig = cheap_figure()
+    packed = len(w._pack(fig.grid_frames()[0]))
+    monkeypatch.setattr(w, "GRID_MAX_BYTES", packed - 1)
+    static = fig.static_html()
+    spec, frames = spec_and_frames(static)
+    assert "grid" not in spec and (frames, spec["index"]) == fig.frames()
+    assert f"would weigh {packed / 2**20:.1f} MiB'" in static and w.ONE_AT_A_TIME in static
+    monkeypatch.setattr(w, "GRID_MAX_BYTES", packed)  # exactly at the limit: the grid ships
+    assert "grid" in spec_and_frames(fig.static_html())[0]
+
+
+def test_the_real_limits_keep_a_page_within_its_budget():
+    from backprop_lib.widgets import GRID_MAX_BYTES, GRID_MAX_FRAMES
+
+    assert 1000 <= GRID_MAX_FRAMES <= 2000
+    assert GRID_MAX_BYTES == int(1.5 * 2**20)
+    fig = cheap_figure(step=0.1)  # 41 x 41 = 1,681 combinations
+    assert fig.combinations() == 1681 > GRID_MAX_FRAMES
+    assert "grid" not in spec_and_frames(fig.static_html())[0]
+
+
+def test_a_figure_with_one_slider_has_no_grid_and_no_note_about_combining():
+    from backprop_lib.widgets import GRID_NOTE, ONE_AT_A_TIME
+
+    fig = InteractiveFigure(lambda a: f"<p>{a:g}</p>", [Slider("a", 0, 1, 0, step=0.5)])
+    static = fig.static_html()
+    assert "grid" not in spec_and_frames(static)[0]
+    assert GRID_NOTE not in static and ONE_AT_A_TIME not in static and "data-bp-no-grid" not in static
+
+
+def test_the_build_says_why_sliders_dont_combine_and_leaves_grids_and_live_figures_alone(monkeypatch):
+    """book/_ext/page_python: a frames-only figure's reason (from the page's Python) is completed with
+    why it carries no grid; a grid figure keeps its note; a live figure's note says Python combines."""
+    import sys
+    from pathlib import Path
+
+    from backprop_lib import widgets as w
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book" / "_ext"))
+    import page_python
+
+    monkeypatch.setattr(w, "GRID_MAX_FRAMES", 80)
+    alone = cheap_figure().static_html()
+    monkeypatch.setattr(w, "GRID_MAX_FRAMES", 1500)
+    grid = InteractiveFigure(lambda a, b: f"{a}{b}", [Slider("a", 0, 1, 0, step=0.5), Slider("b", 0, 1, 0, step=0.5)],
+                             title="grid").static_html()
+    page = page_python.explain_frames_only(grid + alone, ["its drawing needs NumPy, which the page's own Python does not have"] * 2)
+    assert page.count(w.GRID_NOTE) == 1 and w.ONE_AT_A_TIME not in page
+    assert ("One slider moves at a time here, because its drawing needs NumPy, which the page's own Python does not have, "
+            "and its 81 combinations of slider positions are too many to store in the page: moving one returns the "
+            "others to their starting values.") in page
+    live, count = page_python.make_live(grid, {"fig-grid": "code"})
+    assert count == 1 and page_python.LIVE_NOTE in live and w.GRID_NOTE not in live
 
 
 def test_slider_positions_follow_the_widget_grid():

@@ -117,3 +117,13 @@ def test_frames_errors_name_the_slider_and_the_value():
     bad = InteractiveFigure(lambda a: "ok" if a < 1 else 3, [Slider("a", 0, 2, 0.0, step=1.0)])
     with pytest.raises(TypeError, match=r"with slider 'a' at 1\.0 it returned int"):
         bad.frames()
+
+
+def test_grid_errors_name_every_sliders_value():
+    fig = make()  # 5 x 5 combinations: the static page renders the full grid
+    with pytest.raises(RuntimeError, match=r"rendering the figure 'fragile' with sliders a = 1\.5, b = 0\.0 raised ValueError: a too large"):
+        fig.static_html()
+    bad = InteractiveFigure(lambda a, b: "ok" if a + b < 1 else None,
+                            [Slider("a", 0, 1, 0.0, step=1.0), Slider("b", 0, 1, 0.0, step=1.0)])
+    with pytest.raises(TypeError, match=r"with sliders a = 0\.0, b = 1\.0 it returned NoneType"):
+        bad.grid_frames()

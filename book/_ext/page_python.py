@@ -35,6 +35,10 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+# The notes backprop_lib.widgets writes: sliders one at a time, or the full grid (they combine).
+from backprop_lib.widgets import GRID_NOTE
+from backprop_lib.widgets import ONE_AT_A_TIME as FRAMES_ONLY
+
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
@@ -227,18 +231,28 @@ def reader_reason(error: str, source: str) -> str:
     return "its code does not run on its own in the page's Python"
 
 
-FRAMES_ONLY = "One slider moves at a time here: moving one returns the others to their starting values."
 LIVE_NOTE = "Your first move starts Python in this page; from then on the sliders combine, each move drawn by the real render function."
+NO_GRID = re.compile(r"data-bp-no-grid='([^']*)'")
 
 
 def explain_frames_only(text: str, reasons: list[str]) -> str:
-    """In each figure that stays on frames (in page order), say why its sliders don't combine."""
+    """In each figure that stays on frames (in page order), say why its sliders don't combine.
+
+    ``reasons`` pairs with the page's figures that don't go live, in page order (one per
+    figure cell, see :func:`live_figures`), whether they have one slider, a full grid (their
+    sliders combine: nothing to explain) or sliders that move one at a time. For the last,
+    the reason (why not live) is completed with why the figure carries no full grid, which
+    ``backprop_lib.widgets`` wrote in the figure's ``data-bp-no-grid`` attribute.
+    """
     roots = [m for m in re.finditer(r"<div class='bp-interactive bp-static'[^>]*>", text)
              if "bp-figure-source" not in text[m.end():m.end() + 80]]
     for match, reason in reversed(list(zip(roots, reasons))):
         end = element_end(text, match.start())
+        no_grid = NO_GRID.search(match.group(0))
+        why = f"{reason}, and {html.unescape(no_grid.group(1))}" if no_grid else reason
         figure = text[match.start():end].replace(
-            FRAMES_ONLY, f"One slider moves at a time here, because {reason}: moving one returns the others to their starting values.")
+            FRAMES_ONLY, f"One slider moves at a time here, because {html.escape(why, quote=False)}: "
+                         "moving one returns the others to their starting values.")
         text = text[:match.start()] + figure + text[end:]
     return text
 
@@ -254,7 +268,7 @@ def make_live(text: str, live: dict[str, str]) -> tuple[str, int]:
         source = json.dumps(code).replace("</", "<\\/")
         root = (text[match.start():match.end()]
                 + f"<script type='application/json' class='bp-figure-source'>{source}</script>"
-                + text[match.end():end].replace(FRAMES_ONLY, LIVE_NOTE))
+                + text[match.end():end].replace(FRAMES_ONLY, LIVE_NOTE).replace(GRID_NOTE, LIVE_NOTE))
         text = text[:match.start()] + root + text[end:]
         count += 1
     return text, count

@@ -2,7 +2,11 @@
 
 * Frames mode (a figure whose drawing needs NumPy, and any figure before its first move): a link such as ``#fig-nudge:da=0.25`` opens
   the figure at that position, a move writes the state to the URL's fragment, and a
-  link that sets several sliders says that it shows one.
+  link that sets several sliders of a figure that moves one slider at a time says that it shows one.
+* Full grid (frames mode, a figure whose every combination of positions the build stored):
+  moving two sliders in turn keeps both, and the pane shows the frame for the combination,
+  which is what the render function gives there; a link that sets two sliders shows the
+  combination. On the small page beside the book, and on a chapter's figure when one has a grid.
 * Live mode: a figure whose cell runs alone without NumPy goes live on the first
   move. The figure here is made by the library and given its cell by the build's own
   function (book/_ext/page_python.make_live), on a small page beside the book.
@@ -55,6 +59,22 @@ def neuron_graph_view(w):
 InteractiveFigure(neuron_graph_view, [Slider("w", -1.0, 1.0, 0.5, step=0.25)], title="a graph drawn in the page")
 '''
 
+# Stays on frames (the build gives it no cell to run), as a figure whose drawing needs NumPy:
+# 9 x 9 positions, so the page carries the full grid.
+GRID_CELL = '''from backprop_lib.widgets import InteractiveFigure, Slider
+
+
+def grid_product_view(a, b):
+    return f"<p data-bp-summary='a times b is {a * b:.4f}'>a = {a:.2f}, b = {b:.2f}: a · b = <b>{a * b:.4f}</b></p>"
+
+
+InteractiveFigure(grid_product_view, [Slider("a", -1.0, 1.0, 0.5, step=0.25), Slider("b", -1.0, 1.0, 0.0, step=0.25)],
+                  title="a times b, every combination stored")
+'''
+# Stays on frames, and 201 x 201 positions are too many for a grid: one slider at a time.
+FINE_CELL = GRID_CELL.replace("grid_product_view", "fine_product_view").replace("step=0.25", "step=0.01").replace(
+    "every combination stored", "one slider at a time")
+
 
 # (The "?" keeps the fixture reading the page's file; the fragment follows it.)
 
@@ -86,12 +106,35 @@ def test_a_link_opens_a_figure_at_one_sliders_position_and_a_move_writes_the_sta
     assert v.blocked == [] and v.errors == []
 
 
+def chapter_figures(chapters=("05", "06", "07")) -> list[tuple[str, dict, bool]]:
+    """``(page, spec, live)`` for each figure with two sliders or more in the built chapters named."""
+    found = []
+    for number in chapters:
+        for page in sorted((HTML / "book").glob(f"{number}_*.html")):
+            text = page.read_text(encoding="utf-8")
+            for match in re.finditer(r"<div class='bp-interactive bp-static'[^>]*>", text):
+                end = text.index("class='bp-frames'>", match.end())
+                spec = json.loads(re.search(r"class='bp-frames'>(.*?)</script>", text[end - 40:], re.S).group(1))
+                if len(spec["keys"]) >= 2:
+                    found.append((f"book/{page.name}", spec, "bp-figure-source" in text[match.end():end]))
+    return found
+
+
 def test_a_link_that_sets_several_sliders_of_a_frames_figure_says_it_shows_one(visit):
-    # Chapter 5's logit figure stays on frames (its drawing needs NumPy).
-    v = visit(f"{CHAPTER_5}?#fig-logit:z0=1,z2=-1")
+    # A chapter's figure that stays on frames (its drawing needs NumPy) and carries no grid:
+    # chapter 5's logit figure (121 x 122 positions) when this was written.
+    one_at_a_time = [(page, spec) for page, spec, live in chapter_figures() if not live and "grid" not in spec]
+    if not one_at_a_time:
+        pytest.skip("every figure of chapters 5-7 with several sliders combines now (live, or a full grid); "
+                    "test_a_link_that_sets_two_sliders_of_a_one_at_a_time_figure_says_it_shows_one covers the note")
+    path, spec = one_at_a_time[0]
+    state = ",".join(f"{key}={values[0 if start else -1]}" for key, values, start in zip(spec["keys"][:2], spec["values"], spec["start"]))
+    v = visit(f"{path}?#{spec['id']}:{state}")
     page = v.page
-    figure = page.locator("#fig-logit")
-    assert "needs NumPy" in figure.locator(".bp-live-note").inner_text()
+    figure = page.locator(f"#{spec['id']}")
+    assert re.search(r"needs (NumPy|Matplotlib)", figure.locator(".bp-live-note").inner_text())
+    assert "too many to store in the page" in figure.locator(".bp-live-note").inner_text() or \
+        "would weigh" in figure.locator(".bp-live-note").inner_text(), "the note says why there is no grid"
     page.wait_for_function("el => el.dataset.linked === 'true'", arg=figure.element_handle(), timeout=20000)
     note = figure.locator(".bp-link-note")
     assert note.count() == 1 and "2 sliders" in note.inner_text()
@@ -106,16 +149,19 @@ def live_page():
     from backprop_lib._page import _cell_value
 
     figure, graph = _cell_value(CELL), _cell_value(GRAPH_CELL)
-    body, count = page_python.make_live(figure.static_html() + graph.static_html(),
+    grid, fine = _cell_value(GRID_CELL), _cell_value(FINE_CELL)
+    body, count = page_python.make_live(figure.static_html() + graph.static_html() + grid.static_html() + fine.static_html(),
                                         {figure.figure_id(): CELL, graph.figure_id(): GRAPH_CELL})
     assert count == 2
+    # The build's reason for the two frames figures, in page order (book/_ext/page_python.py).
+    body = page_python.explain_frames_only(body, ["its drawing needs NumPy, which the page's own Python does not have"] * 2)
     folder = HTML / "_bp_test"
     folder.mkdir(exist_ok=True)
     (folder / "live_figure.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>live figure</title>"
         "<script defer='defer' src='../_static/bp/bp_python.js'></script></head>"
         f"<body><main>{body}</main></body></html>", encoding="utf-8")
-    yield figure, graph
+    yield figure, graph, grid
     (folder / "live_figure.html").unlink()
     folder.rmdir()
 
@@ -230,3 +276,129 @@ def test_a_chapters_figure_goes_live_and_two_sliders_combine_as_in_the_kernel(vi
     latencies = figure.evaluate("el => el.bpLatencies")
     print(f"\n{path}: live at {values}; {len(latencies)} live renders, median {statistics.median(latencies):.0f} ms")
     assert v.blocked == [] and v.errors == []
+
+
+def shows(figure, markup: str) -> bool:
+    """Does the figure's pane hold exactly this HTML (as the browser parses it)?"""
+    return figure.evaluate("""(el, html) => { const t = document.createElement('div'); t.innerHTML = html;
+        return t.innerHTML === el.querySelector('.bp-pane').innerHTML; }""", markup)
+
+
+def grid_frame(spec: dict, positions: list[int]) -> int:
+    flat = 0
+    for size, j in zip(spec["grid"]["shape"], positions):
+        flat = flat * size + j
+    return spec["grid"]["index"][flat]
+
+
+def test_two_sliders_of_a_grid_figure_combine_in_frames_mode(visit, live_page):
+    kernel = live_page[2]
+    v = visit(LIVE_PAGE)
+    page = v.page
+    figure = page.locator("#fig-grid-product")
+    assert figure.locator("script.bp-figure-source").count() == 0
+    spec = spec_of(figure)
+    assert spec["grid"]["shape"] == [9, 9]
+    assert "The sliders combine" in figure.locator(".bp-live-note").inner_text()
+    assert "One slider moves at a time" not in figure.inner_text()
+    sliders = figure.locator("input.bp-slider")
+    sliders.nth(0).focus()
+    page.wait_for_function("el => el.dataset.loaded === 'true'", arg=figure.element_handle(), timeout=10000)
+    sliders.nth(0).press("End")  # a = 1
+    sliders.nth(1).focus()
+    for _ in range(3):  # b from 0 to -0.75, one step (0.25) at a time
+        sliders.nth(1).press("ArrowLeft")
+    page.wait_for_function("el => el.querySelector('.bp-pane').textContent.includes('-0.7500')", arg=figure.element_handle())
+    positions = [int(sliders.nth(i).input_value()) for i in range(2)]
+    assert positions == [8, 1], "both sliders keep the reader's positions"
+    assert figure.get_attribute("data-frame") == str(grid_frame(spec, positions))
+    kernel.set(a=1.0, b=-0.75)
+    assert shows(figure, kernel.pane.value), "the pane shows what render gives at the combined position"
+    # Back to the first slider: the second keeps its place.
+    sliders.nth(0).focus()
+    sliders.nth(0).press("ArrowLeft")  # a = 0.75
+    page.wait_for_function("el => el.querySelector('.bp-pane').textContent.includes('-0.5625')", arg=figure.element_handle())
+    assert [int(sliders.nth(i).input_value()) for i in range(2)] == [7, 1]
+    kernel.set(a=0.75, b=-0.75)
+    assert shows(figure, kernel.pane.value)
+    assert sliders.nth(1).get_attribute("aria-valuetext") == "b = -0.75"
+    assert figure.get_attribute("data-bp-mode") == "frames"
+    assert page.evaluate("location.hash") == "#fig-grid-product:a=0.75,b=-0.75"
+    assert "a = 0.75, b = -0.75. a times b is -0.5625" in figure.locator(".bp-status").text_content()
+    assert v.blocked == [] and v.errors == []
+
+
+def test_a_link_that_sets_two_sliders_of_a_grid_figure_shows_the_combination(visit, live_page):
+    kernel = live_page[2]
+    v = visit(f"{LIVE_PAGE}?#fig-grid-product:a=-0.5,b=0.75")
+    page = v.page
+    figure = page.locator("#fig-grid-product")
+    page.wait_for_function("el => el.dataset.linked === 'true'", arg=figure.element_handle(), timeout=20000)
+    spec = spec_of(figure)
+    sliders = figure.locator("input.bp-slider")
+    assert [int(sliders.nth(i).input_value()) for i in range(2)] == [2, 7]
+    assert figure.get_attribute("data-frame") == str(grid_frame(spec, [2, 7]))
+    kernel.set(a=-0.5, b=0.75)
+    assert shows(figure, kernel.pane.value), "the link shows the combination"
+    assert figure.locator(".bp-link-note").count() == 0
+    assert figure.get_attribute("data-bp-mode") == "frames"
+    assert v.errors == []
+
+
+def test_a_link_that_sets_two_sliders_of_a_one_at_a_time_figure_says_it_shows_one(visit, live_page):
+    v = visit(f"{LIVE_PAGE}?#fig-fine-product:a=0.3,b=-0.4")
+    page = v.page
+    figure = page.locator("#fig-fine-product")
+    spec = spec_of(figure)
+    assert "grid" not in spec
+    note = figure.locator(".bp-live-note").inner_text()
+    assert ("One slider moves at a time here, because its drawing needs NumPy, which the page's own Python does not have, "
+            "and its 40,401 combinations of slider positions are too many to store in the page") in note
+    page.wait_for_function("el => el.dataset.linked === 'true'", arg=figure.element_handle(), timeout=20000)
+    link_note = figure.locator(".bp-link-note")
+    assert link_note.count() == 1 and "2 sliders" in link_note.inner_text() and "a = 0.30 alone" in link_note.inner_text()
+    sliders = figure.locator("input.bp-slider")
+    assert [spec["values"][i][int(sliders.nth(i).input_value())] for i in range(2)] == [0.3, 0.0]
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("chapter", ["05", "06", "07"])
+def test_a_chapters_grid_figure_combines_two_sliders_and_a_link(visit, chapter):
+    """A chapter's figure that stays on frames with a full grid: two moves in turn keep both sliders,
+    the pane shows the grid's frame for the combination, and a link setting two sliders shows it."""
+    import base64
+    import gzip
+
+    from conftest import frames_payload
+    from test_pages import SHOWS_FRAME  # compares with the frame, the page's graph fitting taken off
+
+    grids = [(page, spec) for page, spec, live in chapter_figures((chapter,)) if not live and "grid" in spec]
+    if not grids:
+        pytest.skip(f"no figure of chapter {chapter} stays on frames with a full grid (in this build)")
+    path, spec = grids[0]
+    frames = json.loads(gzip.decompress(base64.b64decode(frames_payload(spec, path))))
+    v = visit(path)
+    page = v.page
+    figure = page.locator(f"#{spec['id']}")
+    assert "The sliders combine" in figure.locator(".bp-live-note").inner_text()
+    sliders = figure.locator("input.bp-slider")
+    sliders.nth(0).focus()
+    page.wait_for_function("el => el.dataset.loaded === 'true'", arg=figure.element_handle(), timeout=20000)
+    sliders.nth(0).press("End" if spec["start"][0] == 0 else "Home")
+    sliders.nth(1).focus()
+    sliders.nth(1).press("End" if spec["start"][1] == 0 else "Home")
+    positions = [int(sliders.nth(i).input_value()) for i in range(len(spec["keys"]))]
+    expected = [len(spec["values"][0]) - 1 if spec["start"][0] == 0 else 0,
+                len(spec["values"][1]) - 1 if spec["start"][1] == 0 else 0, *spec["start"][2:]]
+    assert positions == expected, "both sliders keep the reader's positions"
+    page.wait_for_function("([el, n]) => el.dataset.frame === n", arg=[figure.element_handle(), str(grid_frame(spec, positions))])
+    assert figure.evaluate(SHOWS_FRAME, frames[grid_frame(spec, positions)]), "the pane shows the combination's frame"
+    state = ",".join(f"{key}={spec['values'][t][j]}" for t, (key, j) in enumerate(zip(spec["keys"], expected)))
+    linked = visit(f"{path}?#{spec['id']}:{state}")
+    figure = linked.page.locator(f"#{spec['id']}")
+    linked.page.wait_for_function("el => el.dataset.linked === 'true'", arg=figure.element_handle(), timeout=20000)
+    assert [int(figure.locator("input.bp-slider").nth(i).input_value()) for i in range(len(spec["keys"]))] == expected
+    assert figure.get_attribute("data-frame") == str(grid_frame(spec, expected))
+    assert figure.evaluate(SHOWS_FRAME, frames[grid_frame(spec, expected)]), "the link shows the combination's frame"
+    assert figure.locator(".bp-link-note").count() == 0
+    assert v.errors == [] and linked.errors == []
