@@ -7,6 +7,11 @@ take well under a millisecond. Every function returns a string, checks its
 arguments (a ``ValueError`` or ``TypeError`` names what was expected and what
 came), and draws the same bytes for the same arguments.
 
+The numbers may be NumPy arrays or plain lists (or tuples) of numbers: the same
+numbers draw the same bytes either way. Lists need no NumPy, which this module
+imports only to read an array, so a figure drawn from lists also runs in the
+page's own Python, where NumPy is missing.
+
 * :func:`table_html`: a 2-D array as a small HTML table, with entries greyed or marked;
 * :func:`svg_line_plot`: a curve, a point on it and the tangent there;
 * :func:`svg_bar_chart`: one bar per entry, up or down from zero.
@@ -16,9 +21,8 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from typing import Sequence
-
-import numpy as np
 
 __all__ = ["table_html", "svg_line_plot", "svg_bar_chart"]
 
@@ -29,23 +33,62 @@ _MARK = "background:#ffe08a;color:#14181e;font-weight:bold"
 # Plots sit on a light card with dark text whatever the page's colours.
 _CARD = "background:#fff;color:#14181e;border-radius:4px"
 
+# Lists and tuples of numbers are read in plain Python, so the plots work where NumPy is missing
+# (the page's Python); anything else (a NumPy array, a list of arrays) goes through numpy.asarray,
+# imported only then. Either way the numbers become Python floats, and float64 arithmetic is the
+# same in both: the same drawing, byte for byte.
 
-def _finite_array(x: object, what: str, ndim: int | None = None) -> np.ndarray:
+
+def _is_number(x: object) -> bool:
+    """A real number as NumPy's float64 conversion takes it: Python's, NumPy's scalars, and bool."""
+    return isinstance(x, (int, float)) or (isinstance(x, numbers.Real) and type(x).__module__ == "numpy")
+
+
+def _plain(x: object) -> tuple[list, tuple[int, ...]] | None:
+    """``x`` as nested lists of floats and its shape, if it is a list or tuple of numbers (1-D) or of
+    equally long lists or tuples of numbers (2-D); ``None`` if it needs NumPy to be read."""
+    if not isinstance(x, (list, tuple)):
+        return None
+    if all(_is_number(v) for v in x):
+        return [float(v) for v in x], (len(x),)
+    if not all(isinstance(row, (list, tuple)) and all(_is_number(v) for v in row) for row in x):
+        return None
+    if len({len(row) for row in x}) != 1:
+        raise ValueError("ragged")
+    return [[float(v) for v in row] for row in x], (len(x), len(x[0]))
+
+
+def _finite_array(x: object, what: str, ndim: int | None = None) -> tuple[list, tuple[int, ...]]:
+    """The numbers of ``x`` as (nested) lists of Python floats, and their shape."""
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{what} must be an array of numbers, got {type(x).__name__}")
     try:
-        array = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+        plain = _plain(x)
+        if plain is None:
+            import numpy as np
+
+            array = np.asarray(x, dtype=np.float64)
+            plain = array.tolist(), array.shape
+    except (TypeError, ValueError, ImportError) as error:
         raise TypeError(f"{what} must be an array of numbers, got {type(x).__name__}") from error
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"{what} must be {ndim}-D, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{what} must be finite, got {array[~np.isfinite(array)].ravel()[:3].tolist()}")
-    return array
+    values, shape = plain
+    if ndim is not None and len(shape) != ndim:
+        raise ValueError(f"{what} must be {ndim}-D, got shape {shape}")
+    bad = [v for v in _flat(values) if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f"{what} must be finite, got {bad[:3]}")
+    return values, shape
+
+
+def _flat(values: object) -> list[float]:
+    """Nested lists of floats, flattened in row-major order (as NumPy's ``ravel``)."""
+    if isinstance(values, list):
+        return [v for item in values for v in _flat(item)]
+    return [values]
 
 
 def _finite(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+    if isinstance(x, bool) or not _is_number(x):
         raise TypeError(f"{what} must be a number, got {type(x).__name__}")
     if not math.isfinite(float(x)):
         raise ValueError(f"{what} must be finite, got {x!r}")
@@ -78,9 +121,9 @@ def table_html(
     """A 2-D array as an inline HTML table, one ``<td>`` per entry.
 
     Args:
-        array: the numbers, shape ``(rows, columns)``.
+        array: the numbers, shape ``(rows, columns)``: a 2-D array, or a list of equally long rows.
         caption: shown above the table.
-        off: optional boolean array of the same shape; those entries are drawn
+        off: optional booleans of the same shape (an array or a list of rows); those entries are drawn
             in grey italics (e.g. a ReLU that is switched off).
         mark: optional ``(row, column)`` of one entry to highlight.
         fmt: the format of each number.
@@ -88,28 +131,42 @@ def table_html(
     Returns:
         the ``<table>`` as a string, ``display:inline-table`` so several sit side by side.
     """
-    values = _finite_array(array, "array", ndim=2)
+    values, shape = _finite_array(array, "array", ndim=2)
     if not isinstance(caption, str):
         raise TypeError(f"caption must be a str, got {type(caption).__name__}")
-    grey = np.zeros(values.shape, dtype=bool)
+    grey = [[False] * shape[1] for _ in range(shape[0])]
     if off is not None:
-        grey = np.asarray(off)
-        if grey.dtype != bool or grey.shape != values.shape:
-            raise ValueError(f"off must be a boolean array of shape {values.shape}, got {grey.dtype} of shape {grey.shape}")
+        grey = _mask(off, shape)
     if mark is not None:
         if (not isinstance(mark, tuple) or len(mark) != 2
-                or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in mark)
-                or not (0 <= mark[0] < values.shape[0] and 0 <= mark[1] < values.shape[1])):
-            raise ValueError(f"mark must be a (row, column) inside shape {values.shape}, got {mark!r}")
+                or not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in mark)
+                or not (0 <= mark[0] < shape[0] and 0 <= mark[1] < shape[1])):
+            raise ValueError(f"mark must be a (row, column) inside shape {shape}, got {mark!r}")
     rows = []
     for i, row in enumerate(values):
         cells = []
         for j, v in enumerate(row):
-            style = ";".join(s for s in (_GREY if grey[i, j] else "", _MARK if mark == (i, j) else "") if s)
+            style = ";".join(s for s in (_GREY if grey[i][j] else "", _MARK if mark == (i, j) else "") if s)
             cells.append(f"<td style='text-align:right;padding:.1em .5em;font-variant-numeric:tabular-nums;{style}'>{html.escape(fmt.format(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return ("<table style='display:inline-table;margin-right:1.5em'>"
             f"<caption style='white-space:nowrap'>{html.escape(caption)}</caption>" + "".join(rows) + "</table>")
+
+
+def _mask(off: object, shape: tuple[int, ...]) -> list[list[bool]]:
+    """``off`` as rows of bools: nested lists or tuples of bools, or a NumPy array of dtype bool."""
+    if (isinstance(off, (list, tuple)) and len(off) == shape[0]
+            and all(isinstance(row, (list, tuple)) and len(row) == shape[1] and all(isinstance(v, bool) for v in row)
+                    for row in off)):
+        return [list(row) for row in off]
+    try:
+        import numpy as np
+    except ImportError:
+        raise ValueError(f"off must be a boolean array of shape {shape}, got {off!r}") from None
+    grey = np.asarray(off)
+    if grey.dtype != bool or grey.shape != shape:
+        raise ValueError(f"off must be a boolean array of shape {shape}, got {grey.dtype} of shape {grey.shape}")
+    return grey.tolist()
 
 
 def _ticks(ticks: Sequence[float], what: str) -> list[float]:
@@ -136,7 +193,7 @@ def svg_line_plot(
     """A line plot as inline SVG: the curve ``y(x)``, and optionally a point with its tangent.
 
     Args:
-        x, y: the curve's points, two 1-D arrays of the same length (``x`` increasing).
+        x, y: the curve's points, two 1-D arrays or lists of the same length (``x`` increasing).
         key: a name unique on the page (the SVG's clip path is called ``bp-<key>``).
         title, xlabel, ylabel: text around the plot.
         ylim: the y range shown; the data's range when ``None``.
@@ -150,15 +207,15 @@ def svg_line_plot(
     Returns:
         an ``<svg>`` element with ``role='img'`` and an ``aria-label`` describing it.
     """
-    xs = _finite_array(x, "x", ndim=1)
-    ys = _finite_array(y, "y", ndim=1)
-    if xs.shape != ys.shape or len(xs) < 2:
-        raise ValueError(f"x and y must be 1-D of the same length >= 2, got {xs.shape} and {ys.shape}")
-    if not np.all(np.diff(xs) > 0):
+    xs, x_shape = _finite_array(x, "x", ndim=1)
+    ys, y_shape = _finite_array(y, "y", ndim=1)
+    if x_shape != y_shape or len(xs) < 2:
+        raise ValueError(f"x and y must be 1-D of the same length >= 2, got {x_shape} and {y_shape}")
+    if not all(b - a > 0 for a, b in zip(xs, xs[1:])):
         raise ValueError("x must be strictly increasing")
     key = _key(key)
-    x_lo, x_hi = float(xs[0]), float(xs[-1])
-    y_lo, y_hi = _range(ylim, "ylim") if ylim is not None else (float(ys.min()), float(ys.max()))
+    x_lo, x_hi = xs[0], xs[-1]
+    y_lo, y_hi = _range(ylim, "ylim") if ylim is not None else (min(ys), max(ys))
     if y_lo == y_hi:
         y_lo, y_hi = y_lo - 1, y_hi + 1
     if slope is not None and point is None:
@@ -224,7 +281,7 @@ def svg_bar_chart(
     """A bar chart as inline SVG: one bar per value, up from zero or down from it.
 
     Args:
-        values: 1-D numbers, one bar each, inside ``ylim``.
+        values: 1-D numbers (an array or a list), one bar each, inside ``ylim``.
         labels: one label per bar, written under it.
         ylim: the y range shown, ``(low, high)``, which must include 0.
         title: shown above the chart.
@@ -234,15 +291,15 @@ def svg_bar_chart(
 
     Each bar's value is printed at its end, to two decimals.
     """
-    bars = _finite_array(values, "values", ndim=1)
+    bars, _ = _finite_array(values, "values", ndim=1)
     if isinstance(labels, str) or len(labels) != len(bars):
         raise ValueError(f"labels must be a sequence of {len(bars)} strings, one per bar, got {labels!r}")
     y_lo, y_hi = _range(ylim, "ylim")
     if not y_lo <= 0 <= y_hi:
         raise ValueError(f"ylim must include 0 (the bars start there), got {ylim!r}")
-    if np.any(bars < y_lo - 1e-12) or np.any(bars > y_hi + 1e-12):
-        raise ValueError(f"values must lie inside ylim {ylim!r}, got {bars.tolist()}")
-    if highlight is not None and (isinstance(highlight, bool) or not isinstance(highlight, (int, np.integer))
+    if any(v < y_lo - 1e-12 or v > y_hi + 1e-12 for v in bars):
+        raise ValueError(f"values must lie inside ylim {ylim!r}, got {bars}")
+    if highlight is not None and (isinstance(highlight, bool) or not isinstance(highlight, numbers.Integral)
                                   or not 0 <= highlight < len(bars)):
         raise ValueError(f"highlight must be a bar index in 0..{len(bars) - 1}, got {highlight!r}")
     for size, what in ((width, "width"), (height, "height")):

@@ -93,7 +93,7 @@ def test_the_scalar_half_runs_without_numpy():
         from backprop_lib import (MLP, AddNode, MultiplyNode, TanhNode, Node, Value, check_value_gradients,
                                   draw_dot, numerical_derivative, relative_error, trace, GradientCheck)
         import backprop_lib.engine, backprop_lib.graph, backprop_lib.gradcheck, backprop_lib.gates
-        import backprop_lib.nn, backprop_lib.exercises, backprop_lib._page
+        import backprop_lib.nn, backprop_lib.exercises, backprop_lib._page, backprop_lib.plots
 
         a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         L = (a * b + a.tanh()) * b

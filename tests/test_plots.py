@@ -1,14 +1,24 @@
-"""backprop_lib.plots: HTML tables and SVG plots drawn without Matplotlib."""
+"""backprop_lib.plots: HTML tables and SVG plots drawn without Matplotlib.
+
+Arrays and plain lists of the same numbers draw the same bytes, and lists draw
+with NumPy blocked (as in the page's Python).
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backprop_lib.plots import svg_bar_chart, svg_line_plot, table_html
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_page_python import run_blocked  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -141,3 +151,76 @@ def test_bar_chart_rejects_bad_input():
         svg_bar_chart([1.0], ["a"], ylim=(0, 3), highlight=1)
     with pytest.raises(ValueError, match="finite"):
         svg_bar_chart([np.inf], ["a"], ylim=(0, 3))
+
+
+# --- arrays or lists, with NumPy or without -----------------------------------------------------
+
+CURVE_X = np.linspace(-4.0, 8.0, 121)
+CURVE_Y = np.log1p(np.exp(-CURVE_X)) * 3.0  # a softplus, with digits that round in every way
+BARS = np.array([0.8953, 0.0247, -0.08])
+TABLE = np.array([[0.1995, 0.5035, -0.2605], [0.7799, -0.9201, -0.2901]])
+OFF = np.array([[True, False, False], [False, False, True]])
+# Each drawing as source, so the same code draws here and in a Python without NumPy.
+DRAWINGS = {
+    "line": "lambda x, y, bars, table, off: svg_line_plot(x, y, key='k', title='softplus', xlabel='z', ylabel='loss', "
+            "xticks=(-4, 0, 4, 8), yticks=(0, 6, 12), point=(x[30], y[30]), slope=-0.9525741268224334, tangent_reach=1.5)",
+    "line without ylim": "lambda x, y, bars, table, off: svg_line_plot(x, y, key='k')",
+    "bars": "lambda x, y, bars, table, off: svg_bar_chart(bars, ['z₀', 'z₁', 'z₂'], ylim=(-1.0, 1.0), yticks=(-1, 0, 1), "
+            "title='p − y', highlight=0)",
+    "table": "lambda x, y, bars, table, off: table_html(table, 'dweights', off=off, mark=(1, 1))",
+}
+
+
+def drawing(name):
+    return eval(DRAWINGS[name])
+
+
+def as_lists(*arrays):
+    return [a.tolist() for a in arrays]
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_lists_and_tuples_draw_the_same_bytes_as_arrays(name):
+    draw = drawing(name)
+    arrays = (CURVE_X, CURVE_Y, BARS, TABLE, OFF)
+    want = draw(*arrays)
+    assert draw(*as_lists(*arrays)) == want
+    assert draw(*(tuple(map(tuple, a.tolist())) if a.ndim == 2 else tuple(a.tolist()) for a in arrays)) == want
+
+
+def test_lists_draw_with_numpy_blocked_and_give_the_bytes_arrays_give_with_numpy():
+    lists = as_lists(CURVE_X, CURVE_Y, BARS, TABLE, OFF)
+    out = run_blocked(f"""
+        import json, sys
+        import backprop_lib.plots
+        from backprop_lib.plots import svg_bar_chart, svg_line_plot, table_html
+        loaded = "numpy" in sys.modules
+        x, y, bars, table, off = {lists!r}
+        drawings = {{name: eval(source)(x, y, bars, table, off) for name, source in {DRAWINGS!r}.items()}}
+        try:
+            svg_line_plot(range(3), [0.0, 1.0, 2.0], key="k")
+            refused = ""
+        except TypeError as error:
+            refused = str(error)
+        print(json.dumps({{"drawings": drawings, "numpy_loaded": loaded or "numpy" in sys.modules, "refused": refused}}))
+    """)
+    got = json.loads(out)
+    assert got["numpy_loaded"] is False
+    for name in DRAWINGS:
+        assert got["drawings"][name] == drawing(name)(CURVE_X, CURVE_Y, BARS, TABLE, OFF), name
+    # Without NumPy, what only NumPy reads (a range here) is refused with the usual message.
+    assert got["refused"] == "x must be an array of numbers, got range"
+
+
+def test_lists_are_checked_as_arrays_are():
+    with pytest.raises(TypeError, match="x must be an array of numbers, got list"):
+        svg_line_plot([[0.0, 1.0], [2.0]], [0.0, 1.0], key="k")  # ragged
+    with pytest.raises(ValueError, match=re.escape("y must be finite, got [inf, nan]")):
+        svg_line_plot([0.0, 1.0, 2.0], [float("inf"), 1.0, float("nan")], key="k")
+    with pytest.raises(ValueError, match=re.escape("array must be 2-D, got shape (2,)")):
+        table_html([1.0, 2.0])
+    with pytest.raises(ValueError, match="off must be a boolean array of shape"):
+        table_html([[1.0, 2.0]], off=[[1, 0]])
+    with pytest.raises(ValueError, match="x must be strictly increasing"):
+        svg_line_plot((0.0, 1.0, 1.0), (0.0, 1.0, 2.0), key="k")
+    assert table_html([[1, 2]], fmt="{:.1f}") == table_html(np.array([[1.0, 2.0]]), fmt="{:.1f}")
