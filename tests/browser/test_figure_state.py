@@ -242,9 +242,10 @@ def numbers_in(markup_text: str) -> list[str]:
     return sorted(re.findall(r"-?\d+\.\d+(?:e[-+]?\d+)?", markup_text))
 
 
-@pytest.mark.parametrize("path", ["book/01_manual_gradients.html", "book/03_neuron.html"])
+@pytest.mark.parametrize("path", ["book/01_manual_gradients.html", "book/03_neuron.html", "book/05_numpy_layers.html",
+                                  "book/06_gradient_descent.html"])
 def test_a_chapters_figure_goes_live_and_two_sliders_combine_as_in_the_kernel(visit, path):
-    """Chapters 1 and 3: move two sliders in turn; both keep their places, and the page's numbers
+    """Chapters 1, 3, 5 and 6: move two sliders in turn; both keep their places, and the page's numbers
     are those the figure's own cell computes under CPython at that combined position."""
     from backprop_lib._page import _cell_value
 
@@ -270,8 +271,10 @@ def test_a_chapters_figure_goes_live_and_two_sliders_combine_as_in_the_kernel(vi
     kernel.set(**values)
     expected = html.unescape(re.sub(r"<[^>]+>", " ", kernel.pane.value)) + " ".join(
         html.unescape(label) for label in re.findall(r"aria-label='([^']*)'", kernel.pane.value))
-    shown = figure.evaluate("""el => { const pane = el.querySelector('.bp-pane');
-        return pane.textContent + ' ' + Array.from(pane.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label')).join(' '); }""")
+    # Text node by text node: SVG labels sit side by side with no space, and must not run together.
+    shown = figure.evaluate("""el => { const pane = el.querySelector('.bp-pane'), texts = [];
+        for (const w = document.createTreeWalker(pane, NodeFilter.SHOW_TEXT); w.nextNode();) texts.push(w.currentNode.data);
+        return texts.join(' ') + ' ' + Array.from(pane.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label')).join(' '); }""")
     assert numbers_in(shown) == numbers_in(expected), "the page's numbers are the kernel's at the combined position"
     latencies = figure.evaluate("el => el.bpLatencies")
     print(f"\n{path}: live at {values}; {len(latencies)} live renders, median {statistics.median(latencies):.0f} ms")

@@ -161,7 +161,7 @@ def test_a_chapter_page_loads_no_python_before_interaction_and_times_its_python(
         ready = ready if ready is not None else figure_ready
         live = page.locator(".bp-interactive:has(script.bp-figure-source)").count()
         timing = (f"Python ready {ready:.1f} s after the first " + ("Run" if boxes.count() else "slider move")) if ready else "no Python on this page"
-        sliders = (f"{live} live figures, {len(latencies)} slider moves once live: median {statistics.median(latencies):.0f} ms, "
+        sliders = (f"{live} live figure{'s' if live != 1 else ''}, {len(latencies)} slider moves once live: median {statistics.median(latencies):.0f} ms, "
                    f"max {max(latencies):.0f} ms") if latencies else "no live figure"
         print(f"\n{PAGE_OF_CHAPTER[chapter]:<36} {boxes.count()} exercise boxes; {loaded / 1024:.0f} KiB before any "
               f"interaction; {timing}; {sliders}")
