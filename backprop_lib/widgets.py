@@ -238,7 +238,7 @@ def _live_note(notebook: str | None) -> str:
 
 ONE_AT_A_TIME = "One slider moves at a time here: moving one returns the others to their starting values."
 """The note of a figure whose sliders don't combine on the page (the build may say why)."""
-GRID_NOTE = "The sliders combine: every combination of their positions was computed when the book was built."
+GRID_NOTE = "The sliders combine: the page holds every combination of their positions."
 """The note of a figure that carries the full grid."""
 
 
