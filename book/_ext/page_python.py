@@ -221,8 +221,8 @@ def reader_reason(error: str, source: str) -> str:
     """Why a figure's sliders don't combine on the page, in the reader's words."""
     missing = re.search(r"No module named '(numpy|matplotlib)", error)
     needs = missing.group(1) if missing else None
-    if needs is None and re.search(r"\bnp\.|svg_line_plot|svg_bar_chart|table_html", source):
-        needs = "numpy"  # backprop_lib.plots works on NumPy arrays
+    if needs is None and re.search(r"\bnp\.|\bnumpy\b", source):
+        needs = "numpy"  # backprop_lib.plots takes plain lists too, so only NumPy named in the code counts
     elif needs is None and re.search(r"\bplt\.|figure_html\(|matplotlib", source):
         needs = "matplotlib"
     if needs:
