@@ -289,3 +289,22 @@ def test_a_start_off_the_grid_is_kept_exactly():
     b = Slider("b", -4.0, 12.0, 6.8813735870195432, step=0.25)
     assert b.positions()[b.start_index()] == 6.8813735870195432
     assert len(b.positions()) == 65 + 1
+
+
+def test_the_build_finishes_a_page_once_so_an_incremental_build_adds_nothing_twice():
+    """book/_ext/page_python.finish_page: an unchanged page that an incremental build leaves as it was
+    must not get a second figure source or loader."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book" / "_ext"))
+    import page_python
+
+    figure = InteractiveFigure(lambda a, b: f"{a}{b}", [Slider("a", 0, 1, 0, step=0.5), Slider("b", 0, 1, 0, step=0.5)],
+                               title="grid")
+    page = f"<html><head></head><body>{figure.static_html()}</body></html>"
+    tag = '<script defer="defer" src="../_static/bp/bp_python.js"></script>\n'
+    once = page_python.finish_page(page, {}, {figure.figure_id(): "code"}, [], "Binder or Colab", tag)
+    assert once.count("class='bp-figure-source'") == 1 and once.count("bp_python.js") == 1 and page_python.DONE in once
+    assert page_python.finish_page(once, {}, {figure.figure_id(): "code"}, [], "Binder or Colab", tag) == once
+    assert page_python.finish_page(page, {}, {}, [], "Binder or Colab", tag) == page, "a page with nothing to add is left as it was"

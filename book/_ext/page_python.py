@@ -299,10 +299,28 @@ def write_assets(outdir: Path) -> Path:
     return target
 
 
-def add_loader(text: str, page: Path, outdir: Path) -> str:
+def loader_tag(page: Path, outdir: Path) -> str:
     static = os.path.relpath(outdir / "_static", page.parent).replace(os.sep, "/")
-    tag = f'<script defer="defer" src="{static}/bp/{LOADER.name}"></script>\n'
-    return text.replace("</head>", tag + "</head>", 1)
+    return f'<script defer="defer" src="{static}/bp/{LOADER.name}"></script>\n'
+
+
+DONE = "<!-- bp: exercise boxes and live figures added -->\n"
+"""Marks a page this extension has finished. An incremental build leaves unchanged pages as they
+were, already finished: going over them again would add a second loader and figure source."""
+
+
+def finish_page(text: str, cells: dict[str, tuple[str, str]], live: dict[str, str], reasons: list[str],
+                links: str, loader_tag: str) -> str:
+    """The page with its exercise boxes, live figures, frames-only reasons and loader; a page that
+    was finished already comes back unchanged."""
+    if DONE in text:
+        return text
+    fixed, boxes = rewrite_page(text, cells, links)
+    fixed, figures = make_live(fixed, live)
+    fixed = explain_frames_only(fixed, reasons)
+    if boxes or figures:
+        fixed = fixed.replace("</head>", loader_tag + "</head>", 1)
+    return fixed.replace("</head>", DONE + "</head>", 1) if fixed != text else text
 
 
 def build_boxes(app: Sphinx, exception) -> None:
@@ -315,18 +333,16 @@ def build_boxes(app: Sphinx, exception) -> None:
         page = outdir / f"{docname}.html"
         if source.suffix != ".ipynb" or not page.is_file():
             continue
+        text = page.read_text(encoding="utf-8")
+        if DONE in text:  # not rewritten by this (incremental) build
+            continue
         cells = exercise_cells(source)
         live, why_not, reasons = live_figures(source)
         for line in why_not:
             logger.info(line)
         if not cells and not live and not reasons:
             continue
-        text = page.read_text(encoding="utf-8")
-        fixed, boxes = rewrite_page(text, cells, launch_links(app, docname))
-        fixed, figures = make_live(fixed, live)
-        fixed = explain_frames_only(fixed, reasons)
-        if boxes or figures:
-            fixed = add_loader(fixed, page, outdir)
+        fixed = finish_page(text, cells, live, reasons, launch_links(app, docname), loader_tag(page, outdir))
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
