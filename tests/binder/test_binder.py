@@ -72,7 +72,7 @@ def test_a_fresh_environment_from_requirements_runs_every_chapter(tmp_path):
                            cwd=ROOT / "book", capture_output=True, text=True)
     assert probe.returncode == 0 and str(ROOT / "backprop_lib") in probe.stdout, probe.stderr
     assert CHAPTERS
-    # Strict nbval (never --nbval-lax) on every chapter and appendix, from the notebooks' folder's
+    # Strict nbval (--nbval, never the lax mode) on every chapter and appendix, from the notebooks' folder's
     # parent as `make test` always ran it; -p no:cacheprovider keeps the repository clean.
     nbval = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
